@@ -1,0 +1,1 @@
+"""The HTTP application: assembly of routers, error mapping, middleware."""

@@ -1,0 +1,115 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+import yingji
+from yingji.audit.views import router as audit_router
+from yingji.auth.views import router as auth_router
+from yingji.config import Settings, get_settings
+from yingji.db.session import make_engine, make_sessionmaker
+from yingji.errors import InvalidField, Unauthorized, YingjiError
+from yingji.registry.views import routers as registry_routers
+
+log = logging.getLogger("yingji.api")
+STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
+
+
+class BodyLimit(BaseHTTPMiddleware):
+    """Refuse request bodies larger than the configured limit before reading them."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        super().__init__(app)
+        self.limit = limit
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None:
+            try:
+                too_big = int(length) > self.limit + 64 * 1024
+            except ValueError:
+                return JSONResponse({"detail": "Content-Length: not a number"}, status_code=400)
+            if too_big:
+                return JSONResponse(
+                    {"detail": f"body: request exceeds the upload limit of {self.limit} bytes"}, status_code=413
+                )
+        return await call_next(request)
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(InvalidField)
+    async def _invalid(_request: Request, exc: InvalidField) -> JSONResponse:
+        detail = [{"loc": ["body", *loc], "msg": msg, "type": "value_error"} for loc, msg in exc.errors]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(Unauthorized)
+    async def _unauth(request: Request, exc: Unauthorized) -> Response:
+        if _wants_html(request):
+            from fastapi.responses import RedirectResponse
+
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return JSONResponse({"detail": exc.message}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(YingjiError)
+    async def _domain(_request: Request, exc: YingjiError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for err in exc.errors():
+            item = {"loc": list(err.get("loc", [])), "msg": err.get("msg", ""), "type": err.get("type", "")}
+            errors.append(item)
+        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def create_app(settings: Settings | None = None, sessionmaker_: sessionmaker[Session] | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Yingji 应急",
+        version=yingji.__version__,
+        description="City emergency support platform: registries, one map, command and supervision.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+    )
+    app.state.settings = settings
+    if sessionmaker_ is None:
+        engine = make_engine(settings.sqlalchemy_url)
+        sessionmaker_ = make_sessionmaker(engine)
+    app.state.sessionmaker = sessionmaker_
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    _error_handlers(app)
+
+    @app.get("/healthz", tags=["meta"], summary="Liveness and database check (no authentication)")
+    def healthz() -> dict[str, str]:
+        with app.state.sessionmaker() as session:
+            session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": yingji.__version__}
+
+    app.include_router(auth_router)
+    app.include_router(audit_router)
+    for router in registry_routers:
+        app.include_router(router)
+
+    from yingji.web.views import router as web_router
+
+    app.include_router(web_router)
+    if STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

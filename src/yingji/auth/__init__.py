@@ -1,0 +1,1 @@
+"""Accounts, roles, division scope, tokens and password hashing."""

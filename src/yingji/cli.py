@@ -1,0 +1,247 @@
+"""The ``yingji`` command: serve, demo, db, user, import, export, bench."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from yingji.config import get_settings
+
+app = typer.Typer(help="Yingji (应急): city emergency support platform.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+network_app = typer.Typer(help="Road network.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(network_app, name="network")
+
+
+class CliError(Exception):
+    """A failure to report as one line without a traceback."""
+
+
+def fail(message: str) -> NoReturn:
+    raise CliError(message)
+
+
+def _sessionmaker() -> Any:
+    from yingji.db.session import make_engine, make_sessionmaker
+
+    return make_sessionmaker(make_engine(get_settings().sqlalchemy_url))
+
+
+def _upgrade() -> None:
+    from yingji.db import migrate
+
+    migrate.upgrade(get_settings().sqlalchemy_url)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision")) -> None:
+    """Upgrade the database schema (creates the SQLite file if needed)."""
+    from yingji.db import migrate
+
+    migrate.upgrade(get_settings().sqlalchemy_url, revision)
+    typer.echo(f"database at revision {migrate.current(get_settings().sqlalchemy_url)}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. base or -1")) -> None:
+    """Downgrade the database schema."""
+    from yingji.db import migrate
+
+    migrate.downgrade(get_settings().sqlalchemy_url, revision)
+    typer.echo(f"database at revision {migrate.current(get_settings().sqlalchemy_url)}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the current schema revision."""
+    from yingji.db import migrate
+
+    typer.echo(migrate.current(get_settings().sqlalchemy_url) or "empty")
+
+
+@app.command()
+def demo(with_network: Annotated[bool, typer.Option("--network/--no-network",
+                                                     help="Also build the demo road network")] = True) -> None:
+    """Load the synthetic Liaocheng demo city (idempotent, deterministic)."""
+    from yingji.demo.load import load_demo
+
+    _upgrade()
+    sm = _sessionmaker()
+    with sm.begin() as session:
+        counts = load_demo(session=session, data_dir=get_settings().data_dir, network=with_network)
+    typer.echo("demo city loaded (synthetic data): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    from yingji.demo.data import demo_city
+
+    typer.echo("demo users (username / password):")
+    for u in demo_city().users:
+        typer.echo(f"  {u['username']:<10} {u['password']:<24} {u['role']}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Bind address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+    demo_city: Annotated[bool, typer.Option("--demo", help="Load the demo city into an empty database")] = False,
+) -> None:
+    """Run the web server (migrates the database first)."""
+    import uvicorn
+
+    from yingji.api.app import create_app
+
+    _upgrade()
+    if demo_city:
+        from sqlalchemy import func, select
+
+        from yingji.demo.load import load_demo
+        from yingji.registry.models import Division
+
+        sm = _sessionmaker()
+        with sm.begin() as session:
+            if not session.scalar(select(func.count()).select_from(Division)):
+                load_demo(session=session, data_dir=get_settings().data_dir, network=True)
+                typer.echo("demo city loaded (synthetic data); users: admin / Yingji-admin-2026 (see README)")
+    typer.echo(f"Yingji on http://{host}:{port}")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Login name")],
+    role: Annotated[str, typer.Option(help="admin, commander, duty_officer, department, county, viewer")],
+    division: Annotated[str | None, typer.Option(help="GB/T 2260 division code (scope)")] = None,
+    unit: Annotated[int | None, typer.Option(help="Unit id")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin")] = False,
+    display_name: Annotated[str | None, typer.Option(help="Display name")] = None,
+) -> None:
+    """Add a user account."""
+    from pydantic import ValidationError
+
+    from yingji.auth import service
+    from yingji.auth.schemas import UserCreate
+
+    if not password_stdin:
+        fail("give the password on standard input with --password-stdin")
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        user_in = UserCreate(username=name, password=password, role=role,  # type: ignore[arg-type]
+                             division_code=division, unit_id=unit, display_name=display_name)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        fail(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}")
+    _upgrade()
+    with _sessionmaker().begin() as session:
+        user = service.create_user(session=session, user_in=user_in, actor=None)
+        typer.echo(f"user {user.username} ({user.role}) created with id {user.id}")
+
+
+def _system_actor() -> Any:
+    from yingji.demo.load import SystemPrincipal
+
+    return SystemPrincipal()
+
+
+@app.command("import")
+def import_(
+    registry: Annotated[str, typer.Argument(help="divisions, units, contacts, facilities, teams, experts, vehicles")],
+    file: Annotated[Path, typer.Argument(help=".xlsx file", exists=True, dir_okay=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report, write nothing")] = False,
+) -> None:
+    """Import a registry from .xlsx (all or nothing; matched on natural keys)."""
+    from yingji.registry import spreadsheets
+    from yingji.registry.specs import REGISTRIES
+
+    spec = REGISTRIES.get(registry)
+    if spec is None:
+        fail(f"unknown registry {registry!r}; choose one of {', '.join(REGISTRIES)}")
+    _upgrade()
+    with _sessionmaker().begin() as session:
+        report = spreadsheets.import_xlsx(session=session, spec=spec, user=_system_actor(),
+                                          content=file.read_bytes(), dry_run=dry_run)
+    for e in report.errors:
+        typer.echo(f"row {e['row']}, column {e['column']}: {e['message']}", err=True)
+    d = report.as_dict()
+    typer.echo(f"rows {d['rows']}: created {d['created']}, updated {d['updated']}, unchanged {d['unchanged']}"
+               f"{' (dry run, nothing written)' if dry_run else ''}")
+    if report.errors:
+        fail(f"{len(report.errors)} error(s); nothing written")
+
+
+@app.command("export")
+def export(
+    registry: Annotated[str, typer.Argument(help="Registry name")],
+    output: Annotated[Path, typer.Argument(help="Output file (.xlsx or .csv)")],
+) -> None:
+    """Export a registry to .xlsx or .csv."""
+    from yingji.registry import service, spreadsheets
+    from yingji.registry.specs import REGISTRIES
+
+    spec = REGISTRIES.get(registry)
+    if spec is None:
+        fail(f"unknown registry {registry!r}; choose one of {', '.join(REGISTRIES)}")
+    fmt = output.suffix.lstrip(".").lower()
+    if fmt not in ("xlsx", "csv"):
+        fail("output must end in .xlsx or .csv")
+    with _sessionmaker().begin() as session:
+        rows = service.all_records(session=session, spec=spec, user=_system_actor(), filters=service.ListFilters())
+        content, _ = spreadsheets.export_rows(spec, rows, fmt=fmt)
+    output.write_bytes(content)
+    typer.echo(f"{len(rows)} rows written to {output}")
+
+
+@app.command()
+def bench(
+    name: Annotated[str, typer.Argument(help="Benchmark name: routing")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Run a side-by-side benchmark (engine beside its reference, same data, one process)."""
+    if name != "routing":
+        fail(f"unknown benchmark {name!r}; available: routing")
+    import json
+
+    from yingji.engines.network import bench as routing_bench
+
+    result = routing_bench.run()
+    if json_out:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        typer.echo(routing_bench.format_table(result))
+
+
+def main() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from yingji.errors import YingjiError
+
+    try:
+        app(standalone_mode=False)
+    except CliError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except YingjiError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)
+    except OperationalError as exc:
+        typer.echo(f"error: database: {str(exc.orig).splitlines()[0]}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            typer.echo("aborted", err=True)
+            sys.exit(1)
+        typer.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Small shared pieces: labelled enums, geometry helpers, pagination."""

@@ -1,0 +1,1 @@
+"""Resource registries: divisions, units, contacts, facilities, teams, experts, vehicles."""
