@@ -230,13 +230,12 @@ def main() -> None:
     except OperationalError as exc:
         typer.echo(f"error: database: {str(exc.orig).splitlines()[0]}", err=True)
         sys.exit(1)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+    except Exception as exc:  # usage errors and the like: one line, no traceback
+        format_message = getattr(exc, "format_message", None)
+        if callable(format_message):
+            typer.echo(f"error: {format_message()}", err=True)
+            sys.exit(getattr(exc, "exit_code", 2) or 2)
+        if type(exc).__name__ == "Abort":
             typer.echo("aborted", err=True)
             sys.exit(1)
         typer.echo(f"error: {type(exc).__name__}: {exc}", err=True)

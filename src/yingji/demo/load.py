@@ -38,6 +38,8 @@ def _resolve(session: Session, record: dict[str, Any]) -> dict[str, Any]:
     if "team" in values:
         name = values.pop("team")
         values["team_id"] = None if name is None else session.scalar(select(Team.id).where(Team.name == name))
+        if name is not None and values["team_id"] is None:
+            raise ValueError(f"demo data: unknown team {name!r}")
     return values
 
 

@@ -22,7 +22,7 @@ class Division(Timestamps, Base):
     __tablename__ = "divisions"
 
     code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(100))
     level: Mapped[str] = mapped_column(String(20))
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("divisions.code"), index=True)
@@ -63,7 +63,7 @@ class Contact(Timestamps, Base):
     __table_args__ = (Index("ix_contacts_name_unit", "name", "unit_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     division_code: Mapped[str] = mapped_column(ForeignKey("divisions.code"), index=True)
     title: Mapped[str | None] = mapped_column(String(100))
@@ -116,7 +116,7 @@ class Expert(Timestamps, Base):
     __tablename__ = "experts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
     specialties: Mapped[list[str]] = mapped_column(JSONType, default=list)
     title: Mapped[str | None] = mapped_column(String(100))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)

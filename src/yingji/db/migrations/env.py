@@ -6,7 +6,8 @@ from alembic import context
 
 import yingji.audit.models
 import yingji.auth.models
-import yingji.registry.models  # noqa: F401  (register tables on the metadata)
+import yingji.registry.models
+import yingji.routing.models  # noqa: F401  (register tables on the metadata)
 from yingji.db.base import Base
 from yingji.db.session import make_engine
 

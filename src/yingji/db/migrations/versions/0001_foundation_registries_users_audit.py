@@ -50,7 +50,7 @@ def upgrade() -> None:
     op.create_table(
         "divisions",
         sa.Column("code", sa.String(length=12), nullable=False),
-        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("name_en", sa.String(length=100), nullable=True),
         sa.Column("level", sa.String(length=20), nullable=False),
         sa.Column("parent_code", sa.String(length=12), nullable=True),
@@ -100,7 +100,7 @@ def upgrade() -> None:
     op.create_table(
         "contacts",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=True),
         sa.Column("division_code", sa.String(length=12), nullable=False),
         sa.Column("title", sa.String(length=100), nullable=True),
@@ -124,7 +124,7 @@ def upgrade() -> None:
     op.create_table(
         "experts",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column(
             "specialties",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),

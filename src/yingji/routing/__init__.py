@@ -1,0 +1,1 @@
+"""Road network use cases: routes, nearest resources, isochrones, coverage, closures, siting."""
