@@ -10,8 +10,12 @@ import typer
 
 from yingji.config import get_settings
 
-app = typer.Typer(help="Yingji (应急): city emergency support platform.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+app = typer.Typer(
+    help="Yingji (应急): city emergency support platform.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 network_app = typer.Typer(help="Road network.", no_args_is_help=True)
@@ -67,8 +71,11 @@ def db_current() -> None:
 
 
 @app.command()
-def demo(with_network: Annotated[bool, typer.Option("--network/--no-network",
-                                                     help="Also build the demo road network")] = True) -> None:
+def demo(
+    with_network: Annotated[
+        bool, typer.Option("--network/--no-network", help="Also build the demo road network")
+    ] = True,
+) -> None:
     """Load the synthetic Liaocheng demo city (idempotent, deterministic)."""
     from yingji.demo.load import load_demo
 
@@ -77,6 +84,8 @@ def demo(with_network: Annotated[bool, typer.Option("--network/--no-network",
     with sm.begin() as session:
         counts = load_demo(session=session, data_dir=get_settings().data_dir, network=with_network)
     typer.echo("demo city loaded (synthetic data): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if with_network:
+        typer.echo(f"demo road network and population grid in {get_settings().data_dir / 'network'}")
     from yingji.demo.data import demo_city
 
     typer.echo("demo users (username / password):")
@@ -88,7 +97,9 @@ def demo(with_network: Annotated[bool, typer.Option("--network/--no-network",
 def serve(
     host: Annotated[str, typer.Option(help="Bind address")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
-    demo_city: Annotated[bool, typer.Option("--demo", help="Load the demo city into an empty database")] = False,
+    demo_city: Annotated[
+        bool, typer.Option("--demo", help="Load the demo city into an empty database")
+    ] = False,
 ) -> None:
     """Run the web server (migrates the database first)."""
     import uvicorn
@@ -117,7 +128,9 @@ def user_add(
     role: Annotated[str, typer.Option(help="admin, commander, duty_officer, department, county, viewer")],
     division: Annotated[str | None, typer.Option(help="GB/T 2260 division code (scope)")] = None,
     unit: Annotated[int | None, typer.Option(help="Unit id")] = None,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin")
+    ] = False,
     display_name: Annotated[str | None, typer.Option(help="Display name")] = None,
 ) -> None:
     """Add a user account."""
@@ -130,8 +143,14 @@ def user_add(
         fail("give the password on standard input with --password-stdin")
     password = sys.stdin.readline().rstrip("\n")
     try:
-        user_in = UserCreate(username=name, password=password, role=role,  # type: ignore[arg-type]
-                             division_code=division, unit_id=unit, display_name=display_name)
+        user_in = UserCreate(
+            username=name,
+            password=password,
+            role=role,  # type: ignore[arg-type]
+            division_code=division,
+            unit_id=unit,
+            display_name=display_name,
+        )
     except ValidationError as exc:
         err = exc.errors()[0]
         fail(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}")
@@ -149,7 +168,9 @@ def _system_actor() -> Any:
 
 @app.command("import")
 def import_(
-    registry: Annotated[str, typer.Argument(help="divisions, units, contacts, facilities, teams, experts, vehicles")],
+    registry: Annotated[
+        str, typer.Argument(help="divisions, units, contacts, facilities, teams, experts, vehicles")
+    ],
     file: Annotated[Path, typer.Argument(help=".xlsx file", exists=True, dir_okay=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report, write nothing")] = False,
 ) -> None:
@@ -162,13 +183,16 @@ def import_(
         fail(f"unknown registry {registry!r}; choose one of {', '.join(REGISTRIES)}")
     _upgrade()
     with _sessionmaker().begin() as session:
-        report = spreadsheets.import_xlsx(session=session, spec=spec, user=_system_actor(),
-                                          content=file.read_bytes(), dry_run=dry_run)
+        report = spreadsheets.import_xlsx(
+            session=session, spec=spec, user=_system_actor(), content=file.read_bytes(), dry_run=dry_run
+        )
     for e in report.errors:
         typer.echo(f"row {e['row']}, column {e['column']}: {e['message']}", err=True)
     d = report.as_dict()
-    typer.echo(f"rows {d['rows']}: created {d['created']}, updated {d['updated']}, unchanged {d['unchanged']}"
-               f"{' (dry run, nothing written)' if dry_run else ''}")
+    typer.echo(
+        f"rows {d['rows']}: created {d['created']}, updated {d['updated']}, unchanged {d['unchanged']}"
+        f"{' (dry run, nothing written)' if dry_run else ''}"
+    )
     if report.errors:
         fail(f"{len(report.errors)} error(s); nothing written")
 
@@ -189,10 +213,75 @@ def export(
     if fmt not in ("xlsx", "csv"):
         fail("output must end in .xlsx or .csv")
     with _sessionmaker().begin() as session:
-        rows = service.all_records(session=session, spec=spec, user=_system_actor(), filters=service.ListFilters())
+        rows = service.all_records(
+            session=session, spec=spec, user=_system_actor(), filters=service.ListFilters()
+        )
         content, _ = spreadsheets.export_rows(spec, rows, fmt=fmt)
     output.write_bytes(content)
     typer.echo(f"{len(rows)} rows written to {output}")
+
+
+@network_app.command("import")
+def network_import(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Road lines: GeoJSON, GeoPackage, Shapefile or OSM .osm.pbf", exists=True, dir_okay=False
+        ),
+    ],
+    population: Annotated[
+        Path | None, typer.Option(help="Population grid: CSV (lon,lat,population,division) or GeoTIFF")
+    ] = None,
+) -> None:
+    """Import a road network (and optionally a population grid) as this installation's network."""
+    from tqdm import tqdm
+
+    from yingji.engines.network import cache
+    from yingji.engines.network.errors import NetworkError
+    from yingji.engines.network.graph import RoadGraph, largest_scc
+    from yingji.engines.network.population import PopulationGrid
+
+    data_dir = get_settings().data_dir
+    out = data_dir / "network"
+    out.mkdir(parents=True, exist_ok=True)
+    bar = tqdm(total=100, unit="%", desc="import", leave=False)
+    state = {"stage": ""}
+
+    def progress(stage: str, fraction: float) -> None:
+        if stage != state["stage"]:
+            state["stage"] = stage
+            bar.set_description(stage)
+            bar.n = 0
+        bar.n = int(fraction * 100)
+        bar.refresh()
+
+    try:
+        full = cache.load_or_build(path, out / "cache", strongly_connected=False, progress=progress)
+        graph, dropped = largest_scc(full)
+        grid = None
+        if population is not None:
+            if population.suffix.lower() in (".tif", ".tiff"):
+                grid = PopulationGrid.from_geotiff(population)
+            else:
+                grid = PopulationGrid.from_csv(population)
+    except NetworkError as exc:
+        fail(str(exc))
+    finally:
+        bar.close()
+    tmp = out / "graph.tmp.npz"
+    graph.save_npz(
+        tmp, metadata={"source": str(path.resolve()), "version": f"import-{int(path.stat().st_mtime)}"}
+    )
+    tmp.replace(out / "graph.npz")
+    if grid is not None:
+        grid.to_csv(out / "population.csv")
+    elif population is None and (out / "population.csv").exists():
+        typer.echo("keeping the existing population grid (network/population.csv)")
+    assert isinstance(graph, RoadGraph)
+    typer.echo(
+        f"network imported: {graph.n_nodes} nodes, {graph.n_edges} edges "
+        f"(largest strongly connected component; {dropped} nodes dropped)"
+    )
 
 
 @app.command()

@@ -22,6 +22,7 @@ from yingji.config import Settings, get_settings
 from yingji.db.session import make_engine, make_sessionmaker
 from yingji.errors import InvalidField, Unauthorized, YingjiError
 from yingji.registry.views import routers as registry_routers
+from yingji.routing.views import router as routing_router
 
 log = logging.getLogger("yingji.api")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, sessionmaker_: sessionmaker[Ses
     app.include_router(audit_router)
     for router in registry_routers:
         app.include_router(router)
+    app.include_router(routing_router)
 
     from yingji.web.views import router as web_router
 

@@ -21,7 +21,7 @@ from yingji.errors import Forbidden
 
 ACTIONS = ("read", "create", "update", "delete", "import", "export")
 REGISTRIES = ("divisions", "units", "contacts", "facilities", "teams", "experts", "vehicles")
-RESOURCES = (*REGISTRIES, "users", "audit")
+RESOURCES = (*REGISTRIES, "users", "audit", "routing", "road_closures")
 
 _ALL = set(ACTIONS)
 _READ = {"read", "export"}
@@ -39,6 +39,8 @@ MATRIX: dict[str, dict[str, set[str]]] = {
         "vehicles": set(_WRITE),
         "users": set(),
         "audit": set(),
+        "routing": {"read"},
+        "road_closures": set(_WRITE),
     },
     Role.duty_officer: {
         "divisions": set(_READ),
@@ -50,6 +52,8 @@ MATRIX: dict[str, dict[str, set[str]]] = {
         "vehicles": {"read", "export", "update"},
         "users": set(),
         "audit": set(),
+        "routing": {"read"},
+        "road_closures": {"read", "export", "create", "update"},
     },
     Role.department: {
         "divisions": set(_READ),
@@ -61,6 +65,8 @@ MATRIX: dict[str, dict[str, set[str]]] = {
         "vehicles": set(_WRITE),
         "users": set(),
         "audit": set(),
+        "routing": {"read"},
+        "road_closures": {"read", "export", "create", "update"},
     },
     Role.county: {
         "divisions": set(_READ),
@@ -72,6 +78,8 @@ MATRIX: dict[str, dict[str, set[str]]] = {
         "vehicles": set(_WRITE),
         "users": set(),
         "audit": set(),
+        "routing": {"read"},
+        "road_closures": {"read", "export", "create", "update"},
     },
     Role.viewer: {
         "divisions": {"read"},
@@ -83,6 +91,8 @@ MATRIX: dict[str, dict[str, set[str]]] = {
         "vehicles": {"read"},
         "users": set(),
         "audit": set(),
+        "routing": {"read"},
+        "road_closures": {"read"},
     },
 }
 
