@@ -244,7 +244,7 @@ def network_import(
     data_dir = get_settings().data_dir
     out = data_dir / "network"
     out.mkdir(parents=True, exist_ok=True)
-    bar = tqdm(total=100, unit="%", desc="import", leave=False)
+    bar = tqdm(total=100, unit="%", desc="import", leave=False, disable=None)
     state = {"stage": ""}
 
     def progress(stage: str, fraction: float) -> None:
@@ -266,6 +266,8 @@ def network_import(
                 grid = PopulationGrid.from_csv(population)
     except NetworkError as exc:
         fail(str(exc))
+    except Exception as exc:  # the readers' own errors (GDAL, osmium): one line
+        fail(f"cannot import {path.name}: {str(exc).splitlines()[0]}")
     finally:
         bar.close()
     tmp = out / "graph.tmp.npz"
@@ -294,9 +296,10 @@ def bench(
         fail(f"unknown benchmark {name!r}; available: routing")
     import json
 
+    from yingji.demo.roads import demo_bench_data
     from yingji.engines.network import bench as routing_bench
 
-    result = routing_bench.run()
+    result = routing_bench.run(data=demo_bench_data)
     if json_out:
         typer.echo(json.dumps(result, ensure_ascii=False))
     else:

@@ -5,7 +5,7 @@ Nothing here is surveyed data. The generator lays out, in a local metric project
 * a rural mesh of village roads (``unclassified``, 30–40 km/h) on a jittered ~1 km lattice,
   every 5th line a township road (``tertiary``, 50 km/h), each lattice side split into
   short segments as OSM ways are, with ~12 % of sides missing;
-* street grids in the 9 seats (东昌府 as the city seat, 14 km across) and ~80 township
+* street grids in the 8 county seats (东昌府 is also the city seat, 14 km across) and ~80 township
   centres: arterials (``primary``, 50–60 km/h) every 4th street, local streets
   (``residential``, 30–40 km/h), part of the city seat's locals one-way;
 * national roads (``trunk``, 70–80 km/h) between seats with at-grade junctions to the mesh;
@@ -17,7 +17,7 @@ default ``scale=1`` it has ~110,000 nodes and builds in a few seconds; node coun
 about linearly with ``scale`` (all spacings shrink by ``1/sqrt(scale)``).
 
 The division polygons are Voronoi cells of the 8 county seats clipped to a hand-drawn
-city outline of about 8,700 km²; they are plausible, not official boundaries.
+city outline of about 8,800 km²; they are plausible, not official boundaries.
 """
 
 from __future__ import annotations
@@ -221,9 +221,9 @@ def _lattice(
 ) -> tuple[IntArray, IntArray]:
     """A rotated, jittered lattice of roads; returns (all node ids, perimeter node ids)."""
     k = max(2, int(round(2 * half / spacing)) + 1)
-    gi, gj = np.meshgrid(np.arange(k), np.arange(k), indexing="xy")
-    gi = gi.ravel()
-    gj = gj.ravel()
+    mi, mj = np.meshgrid(np.arange(k), np.arange(k), indexing="xy")
+    gi = mi.ravel()
+    gj = mj.ravel()
     lx = (gi - (k - 1) / 2) * spacing + rng.uniform(-jitter, jitter, gi.size) * spacing
     ly = (gj - (k - 1) / 2) * spacing + rng.uniform(-jitter, jitter, gi.size) * spacing
     ca, sa = np.cos(angle), np.sin(angle)
@@ -261,9 +261,7 @@ def _lattice(
         chain = np.column_stack([remap[a], inner, remap[b]])
     else:
         chain = np.column_stack([remap[a], remap[b]])
-    kmh = np.where(
-        is_art, rng.uniform(art[1], art[2], e), rng.uniform(loc[1], loc[2], e)
-    ).round()
+    kmh = np.where(is_art, rng.uniform(art[1], art[2], e), rng.uniform(loc[1], loc[2], e)).round()
     klass = np.where(is_art, road_class_code(art[0]), road_class_code(loc[0])).astype(np.int16)
     oneway = np.zeros(e, dtype=bool)
     flip = np.zeros(e, dtype=bool)
@@ -372,12 +370,27 @@ _EXPRESSWAYS: tuple[tuple[int | tuple[float, float], ...], ...] = (
     (_DCF, _DE, (116.36, 36.25)),  # to the south-east
 )
 _NATIONAL: tuple[tuple[int, int], ...] = (
-    (_DCF, _CP), (_DCF, _GX), (_DCF, _YG), (_DCF, _LQ), (_DCF, _DE), (_DCF, _SX),
-    (_LQ, _GT), (_CP, _GT), (_CP, _DE), (_YG, _SX), (_SX, _GX), (_GX, _LQ), (_DE, _YG),
+    (_DCF, _CP),
+    (_DCF, _GX),
+    (_DCF, _YG),
+    (_DCF, _LQ),
+    (_DCF, _DE),
+    (_DCF, _SX),
+    (_LQ, _GT),
+    (_CP, _GT),
+    (_CP, _DE),
+    (_YG, _SX),
+    (_SX, _GX),
+    (_GX, _LQ),
+    (_DE, _YG),
 )
 _NATIONAL_EXITS: tuple[tuple[int, tuple[float, float]], ...] = (
-    (_GT, (116.30, 36.98)), (_LQ, (115.55, 36.93)), (_GX, (115.38, 36.42)),
-    (_YG, (115.85, 35.95)), (_DE, (116.42, 36.40)), (_CP, (116.43, 36.70)),
+    (_GT, (116.30, 36.98)),
+    (_LQ, (115.55, 36.93)),
+    (_GX, (115.38, 36.42)),
+    (_YG, (115.85, 35.95)),
+    (_DE, (116.42, 36.40)),
+    (_CP, (116.43, 36.70)),
 )
 
 
@@ -410,9 +423,22 @@ def demo_network(*, seed: int = 0, scale: float = 1.0) -> RoadGraph:
     for cx, cy, half, spacing, one in town_specs:
         angle = rng.uniform(-0.25, 0.25)
         ids, perim = _lattice(
-            net, rng, cx=cx, cy=cy, half=half, spacing=spacing, sub=1, jitter=0.12, angle=angle,
-            drop=0.06, inside=outline, exclude=None, art_every=4,
-            art=("primary", 50.0, 60.0), loc=("residential", 30.0, 40.0), oneway_rows=one,
+            net,
+            rng,
+            cx=cx,
+            cy=cy,
+            half=half,
+            spacing=spacing,
+            sub=1,
+            jitter=0.12,
+            angle=angle,
+            drop=0.06,
+            inside=outline,
+            exclude=None,
+            art_every=4,
+            art=("primary", 50.0, 60.0),
+            loc=("residential", 30.0, 40.0),
+            oneway_rows=one,
         )
         town_nodes.append(ids)
         town_perimeters.append(perim)
@@ -426,10 +452,22 @@ def demo_network(*, seed: int = 0, scale: float = 1.0) -> RoadGraph:
     r_spacing = 1_000.0 * f
     minx, miny, maxx, maxy = outline.bounds
     half = max(maxx - minx, maxy - miny) / 2 + r_spacing
-    rural, rural_edge = _lattice(
-        net, rng, cx=(minx + maxx) / 2, cy=(miny + maxy) / 2, half=half, spacing=r_spacing, sub=7,
-        jitter=0.22, angle=0.0, drop=0.12, inside=outline, exclude=towns_area, art_every=5,
-        art=("tertiary", 50.0, 50.0), loc=("unclassified", 30.0, 40.0),
+    rural, _rural_edge = _lattice(
+        net,
+        rng,
+        cx=(minx + maxx) / 2,
+        cy=(miny + maxy) / 2,
+        half=half,
+        spacing=r_spacing,
+        sub=7,
+        jitter=0.22,
+        angle=0.0,
+        drop=0.12,
+        inside=outline,
+        exclude=towns_area,
+        art_every=5,
+        art=("tertiary", 50.0, 50.0),
+        loc=("unclassified", 30.0, 40.0),
     )
     all_town = np.concatenate(town_nodes)
     for perim in town_perimeters:
@@ -481,10 +519,18 @@ def demo_network(*, seed: int = 0, scale: float = 1.0) -> RoadGraph:
         tree = cKDTree(np.column_stack([px, py]))
         _, at_way = tree.query(np.array(way), k=1)
         every = max(1, int(15_000 / (500.0 * f)))
-        ramps = np.unique(np.concatenate([np.asarray(at_way, dtype=np.int64), np.arange(every // 2, ids.size, every)]))
-        _stitch(net, rng, ids[ramps], np.concatenate([local_nodes, trunk_all]), max_m=4_000.0,
-                klass="motorway_link", kmh=(50.0, 50.0))
-    del rural_edge
+        ramps = np.unique(
+            np.concatenate([np.asarray(at_way, dtype=np.int64), np.arange(every // 2, ids.size, every)])
+        )
+        _stitch(
+            net,
+            rng,
+            ids[ramps],
+            np.concatenate([local_nodes, trunk_all]),
+            max_m=4_000.0,
+            klass="motorway_link",
+            kmh=(50.0, 50.0),
+        )
     graph, _dropped = largest_scc(net.build())
     return graph
 
@@ -541,7 +587,9 @@ def demo_population_grid(
     minx, miny, maxx, maxy = shapely.union_all(list(geoms_xy.values())).bounds
     nx = int(np.ceil((maxx - minx) / cell_size_m))
     ny = int(np.ceil((maxy - miny) / cell_size_m))
-    gx, gy = np.meshgrid(minx + (np.arange(nx) + 0.5) * cell_size_m, miny + (np.arange(ny) + 0.5) * cell_size_m)
+    gx, gy = np.meshgrid(
+        minx + (np.arange(nx) + 0.5) * cell_size_m, miny + (np.arange(ny) + 0.5) * cell_size_m
+    )
     gx = gx.ravel()
     gy = gy.ravel()
     noise = rng.lognormal(0.0, 0.6, gx.size)
@@ -588,6 +636,8 @@ def demo_fire_stations(graph: RoadGraph, *, count: int = 60, seed: int = 0) -> I
 
 def demo_bench_data(target_nodes: int | None = None, *, seed: int = 0) -> tuple[RoadGraph, PopulationGrid]:
     """Network (about ``target_nodes`` nodes; default scale 1) and 1 km population grid."""
-    graph = demo_network(seed=seed) if target_nodes is None else demo_network_for_nodes(target_nodes, seed=seed)
+    graph = (
+        demo_network(seed=seed) if target_nodes is None else demo_network_for_nodes(target_nodes, seed=seed)
+    )
     cells = demo_population_grid(demo_division_polygons(), ILLUSTRATIVE_POPULATIONS, seed=seed)
     return graph, cells

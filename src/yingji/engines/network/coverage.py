@@ -59,10 +59,15 @@ def cell_drive_times(
     closures: ClosuresArg = None,
     max_snap_m: float | None = None,
 ) -> FloatArray:
-    """Drive time (s) from the nearest source to each cell's node; ``inf`` beyond the budget or off network."""
+    """Drive time (s) from the nearest source to each cell's node.
+
+    ``inf`` where the cell is beyond the budget or off network.
+    """
     budget = _check_budget(drive_budget_s, "drive_budget_s")
     snapped = snap_cells(graph, cells, max_snap_m=max_snap_m)
-    seconds = travel_times(graph, sources=sources, closures=closures, limit_s=budget).seconds
+    seconds = travel_times(
+        graph, sources=sources, closures=closures, limit_s=budget, nearest_source=False
+    ).seconds
     on = snapped.node >= 0
     out = np.full(len(cells), np.inf)
     out[on] = seconds[snapped.node[on]]
@@ -92,7 +97,7 @@ class CoverageResult:
     covered_area_km2: float
     total_area_km2: float
     uncovered_cells: IntArray
-    """Indices of populated cells not covered, most populous first."""
+    """Indices (ascending) of the cells with population > 0 that are not covered."""
     cell_drive_s: FloatArray
     """Drive time to each cell (s); ``inf`` when beyond the budget or off network."""
     turnout_s: float
@@ -133,13 +138,12 @@ def coverage(
     )
     covered = drive <= budget
     pop = cells.population
-    codes, inverse = np.unique(cells.division, return_inverse=True)
-    inverse = inverse.ravel()
+    codes, inverse = cells.division_index
     n_div = codes.size
-    tot_pop = np.bincount(inverse, weights=pop, minlength=n_div)
-    cov_pop = np.bincount(inverse, weights=np.where(covered, pop, 0.0), minlength=n_div)
-    n_cells = np.bincount(inverse, minlength=n_div)
-    n_cov = np.bincount(inverse, weights=covered.astype(np.float64), minlength=n_div)
+    tot_pop, n_cells = cells.division_totals
+    covered_pop = np.where(covered, pop, 0.0)
+    cov_pop = np.bincount(inverse, weights=covered_pop, minlength=n_div)
+    n_cov = np.bincount(inverse[covered], minlength=n_div)
     area = cells.cell_area_km2
     by_division = {
         str(code): DivisionCoverage(
@@ -152,10 +156,9 @@ def coverage(
         )
         for i, code in enumerate(codes)
     }
-    uncovered = np.flatnonzero(~covered & (pop > 0))
-    uncovered = uncovered[np.argsort(-pop[uncovered], kind="stable")]
-    total = float(pop.sum())
-    covered_total = float(pop[covered].sum())
+    uncovered = np.flatnonzero(~covered & cells.populated)
+    total = float(tot_pop.sum())
+    covered_total = float(cov_pop.sum())
     return CoverageResult(
         by_division=by_division,
         covered_population=covered_total,

@@ -77,6 +77,14 @@ class _Cache:
         self.arcs: OrderedDict[tuple[frozenset[int], bool], Arcs] = OrderedDict()
         self.arc_keys: dict[tuple[frozenset[int], bool], IntArray] = {}
         self.edge_tree: STRtree | None = None
+        self.order: dict[bool, IntArray] = {}
+
+
+def sort_arcs(src: IntArray, dst: IntArray, cost: FloatArray, *, reverse: bool = False) -> IntArray:
+    """Edge indices without self-loops, sorted by (row, column, cost, edge index)."""
+    rows, cols = (dst, src) if reverse else (src, dst)
+    idx = np.flatnonzero(rows != cols)
+    return idx[np.lexsort((idx, cost[idx], cols[idx], rows[idx]))]
 
 
 def build_arcs(
@@ -87,19 +95,18 @@ def build_arcs(
     open_mask: npt.NDArray[np.bool_] | None = None,
     *,
     reverse: bool = False,
+    order: IntArray | None = None,
 ) -> Arcs:
     """Assemble a CSR matrix keeping the minimum cost of parallel arcs.
 
     Rows are ``src`` (``dst`` when ``reverse``). Ties between equal-cost parallel arcs go
-    to the lower edge index, so results are deterministic.
+    to the lower edge index, so results are deterministic. ``order`` is the result of
+    :func:`sort_arcs` for the same arrays, when already known (closures then cost O(m)).
     """
     rows, cols = (dst, src) if reverse else (src, dst)
-    keep = rows != cols
-    if open_mask is not None:
-        keep &= open_mask
-    idx = np.flatnonzero(keep)
-    order = np.lexsort((idx, cost[idx], cols[idx], rows[idx]))
-    idx = idx[order]
+    if order is None:
+        order = sort_arcs(src, dst, cost, reverse=reverse)
+    idx = order if open_mask is None else order[open_mask[order]]
     r = rows[idx]
     c = cols[idx]
     first = np.ones(idx.size, dtype=bool)
@@ -227,14 +234,17 @@ class RoadGraph:
                     field="edge_speed_kmh",
                 )
             if klass.min() < 0 or klass.max() >= len(ROAD_CLASSES):
-                raise NetworkError(f"road class codes must lie in [0, {len(ROAD_CLASSES)})", field="edge_class")
+                raise NetworkError(
+                    f"road class codes must lie in [0, {len(ROAD_CLASSES)})", field="edge_class"
+                )
 
         ref_lon = self.ref_lon if np.isfinite(self.ref_lon) else float((lon.min() + lon.max()) / 2)
         ref_lat = self.ref_lat if np.isfinite(self.ref_lat) else float((lat.min() + lat.max()) / 2)
         projection = LocalProjection(float(ref_lon), float(ref_lat))
         x, y = projection.to_xy(lon, lat)
         time_s = _readonly(length * 3.6 / speed)
-        arcs = build_arcs(n, src, dst, time_s)
+        order = sort_arcs(src, dst, time_s)
+        arcs = build_arcs(n, src, dst, time_s, order=order)
 
         for name, value in (
             ("node_lon", lon),
@@ -257,6 +267,7 @@ class RoadGraph:
         ):
             put(self, name, value)
         self._cache.arcs[(frozenset(), False)] = arcs
+        self._cache.order[False] = order
 
     # ------------------------------------------------------------------ basics
     @property
@@ -284,7 +295,7 @@ class RoadGraph:
         if isinstance(closures, frozenset) and all(isinstance(e, int) for e in closures):
             key: frozenset[int] = closures
         else:
-            arr = np.asarray(list(closures) if not isinstance(closures, np.ndarray) else closures)
+            arr = np.asarray(closures if isinstance(closures, np.ndarray) else list(closures))  # type: ignore[arg-type]
             if arr.size == 0:
                 return frozenset()
             if arr.dtype.kind not in "iu":
@@ -311,8 +322,20 @@ class RoadGraph:
         if key[0]:
             open_mask = np.ones(self.n_edges, dtype=bool)
             open_mask[np.fromiter(key[0], dtype=np.int64, count=len(key[0]))] = False
+        with cache.lock:
+            order = cache.order.get(reverse)
+        if order is None:
+            order = sort_arcs(self.edge_src, self.edge_dst, self.travel_time_s, reverse=reverse)
+            with cache.lock:
+                cache.order[reverse] = order
         arcs = build_arcs(
-            self.n_nodes, self.edge_src, self.edge_dst, self.travel_time_s, open_mask, reverse=reverse
+            self.n_nodes,
+            self.edge_src,
+            self.edge_dst,
+            self.travel_time_s,
+            open_mask,
+            reverse=reverse,
+            order=order,
         )
         with cache.lock:
             cache.arcs[key] = arcs
@@ -326,7 +349,9 @@ class RoadGraph:
                 cache.arc_keys.pop(oldest, None)
         return arcs
 
-    def arc_keys(self, closures: Iterable[int] | npt.ArrayLike | None = None, *, reverse: bool = False) -> IntArray:
+    def arc_keys(
+        self, closures: Iterable[int] | npt.ArrayLike | None = None, *, reverse: bool = False
+    ) -> IntArray:
         """``row * n + col`` of the CSR entries of :meth:`arcs` (cached)."""
         key = (self.closure_key(closures), reverse)
         with self._cache.lock:
@@ -392,7 +417,9 @@ class RoadGraph:
         with np.load(path, allow_pickle=False) as data:
             meta = {str(k): str(v) for k, v in zip(data["meta_keys"], data["meta_values"], strict=True)}
             if meta.get("format_version") != str(NPZ_FORMAT_VERSION):
-                raise NetworkError(f"unsupported graph file format {meta.get('format_version')!r}", field="path")
+                raise NetworkError(
+                    f"unsupported graph file format {meta.get('format_version')!r}", field="path"
+                )
             ref = data["ref"]
             graph = cls(
                 node_lon=data["node_lon"],

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,7 +82,10 @@ class PopulationGrid:
         return int(self.lon.size)
 
     def __repr__(self) -> str:
-        return f"PopulationGrid(cells={len(self)}, population={self.total_population:.0f}, cell_size_m={self.cell_size_m})"
+        return (
+            f"PopulationGrid(cells={len(self)}, population={self.total_population:.0f}, "
+            f"cell_size_m={self.cell_size_m})"
+        )
 
     @property
     def cell_area_km2(self) -> float:
@@ -92,10 +97,33 @@ class PopulationGrid:
         """Sum of all cells."""
         return float(self.population.sum())
 
+    @cached_property
+    def division_index(self) -> tuple[StrArray, npt.NDArray[np.int64]]:
+        """``(codes, inverse)``: the sorted distinct division codes and each cell's position."""
+        codes, inverse = np.unique(self.division, return_inverse=True)
+        inv = inverse.ravel().astype(np.int64)
+        inv.flags.writeable = False
+        return codes, inv
+
+    @cached_property
+    def division_totals(self) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+        """Population and number of cells of each division, in ``division_index`` order."""
+        codes, inverse = self.division_index
+        pop = np.bincount(inverse, weights=self.population, minlength=codes.size).astype(np.float64)
+        count = np.bincount(inverse, minlength=codes.size).astype(np.int64)
+        return pop, count
+
+    @cached_property
+    def populated(self) -> npt.NDArray[np.bool_]:
+        """Cells with population > 0."""
+        mask = self.population > 0
+        mask.flags.writeable = False
+        return mask
+
     def population_by_division(self) -> dict[str, float]:
         """Total population of each division code."""
-        codes, inverse = np.unique(self.division, return_inverse=True)
-        sums = np.bincount(inverse.ravel(), weights=self.population, minlength=codes.size)
+        codes, inverse = self.division_index
+        sums = np.bincount(inverse, weights=self.population, minlength=codes.size)
         return {str(c): float(s) for c, s in zip(codes, sums, strict=True)}
 
     # ----------------------------------------------------------------- CSV
@@ -125,7 +153,10 @@ class PopulationGrid:
                     raise NetworkError(f"line {line}: {exc}", field="csv") from exc
                 div.append((row.get(dcol) or "").strip() if dcol else "")
         return cls(
-            lon=np.array(lon), lat=np.array(lat), population=np.array(pop), division=np.array(div, dtype=str),
+            lon=np.array(lon),
+            lat=np.array(lat),
+            population=np.array(pop),
+            division=np.array(div, dtype=str),
             cell_size_m=cell_size_m,
         )
 
@@ -135,7 +166,13 @@ class PopulationGrid:
         with open(path, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(["lon", "lat", "population", "division"])
-            for x, y, p, d in zip(self.lon.tolist(), self.lat.tolist(), self.population.tolist(), self.division.tolist(), strict=True):
+            for x, y, p, d in zip(
+                self.lon.tolist(),
+                self.lat.tolist(),
+                self.population.tolist(),
+                self.division.tolist(),
+                strict=True,
+            ):
                 writer.writerow([f"{x:.6f}", f"{y:.6f}", int(p) if integral else p, d])
 
     # ------------------------------------------------------------- GeoTIFF
@@ -176,7 +213,9 @@ class PopulationGrid:
         if geokeys.get(_KEY_MODEL_TYPE, 2) != 2:
             raise NetworkError("only rasters in a geographic (lon/lat) CRS are supported", field="path")
         if geokeys.get(_KEY_GEOGRAPHIC_TYPE, 4326) not in _GEOGRAPHIC_CODES:
-            raise NetworkError(f"unsupported geographic CRS code {geokeys[_KEY_GEOGRAPHIC_TYPE]}", field="path")
+            raise NetworkError(
+                f"unsupported geographic CRS code {geokeys[_KEY_GEOGRAPHIC_TYPE]}", field="path"
+            )
         if _TAG_TRANSFORM in tags:
             t = np.asarray(tags[_TAG_TRANSFORM], dtype=np.float64).reshape(4, 4)
             if abs(t[0, 1]) > 0 or abs(t[1, 0]) > 0:
@@ -197,10 +236,8 @@ class PopulationGrid:
         valid = np.isfinite(values) & (values > 0)
         nodata = tags.get(_TAG_GDAL_NODATA)
         if nodata is not None:
-            try:
+            with contextlib.suppress(ValueError):
                 valid &= values != float(str(nodata).strip().strip("\x00"))
-            except ValueError:
-                pass
         rows, cols = np.nonzero(valid)
         lon = x0 + (cols + offset) * sx
         lat = y0 - (rows + offset) * sy

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -81,13 +82,18 @@ def snap_many(
         if strict:
             i = int(np.flatnonzero(far)[0])
             raise PointOffNetwork(
-                lon=float(lon_a[i]), lat=float(lat_a[i]), distance_m=float(dist[i]), max_distance_m=max_distance_m
+                lon=float(lon_a[i]),
+                lat=float(lat_a[i]),
+                distance_m=float(dist[i]),
+                max_distance_m=max_distance_m,
             )
         node = np.where(far, -1, node)
     return Snapped(node=node, distance_m=dist)
 
 
-def snap(graph: RoadGraph, *, lon: float, lat: float, max_distance_m: float = DEFAULT_SNAP_M) -> tuple[int, float]:
+def snap(
+    graph: RoadGraph, *, lon: float, lat: float, max_distance_m: float = DEFAULT_SNAP_M
+) -> tuple[int, float]:
     """Nearest node to one point: ``(node index, distance in metres)``.
 
     Raises :class:`PointOffNetwork` when the nearest node is farther than ``max_distance_m``.
@@ -97,7 +103,9 @@ def snap(graph: RoadGraph, *, lon: float, lat: float, max_distance_m: float = DE
 
 
 # ------------------------------------------------------------------- inputs
-def _nodes(graph: RoadGraph, values: int | Sequence[int] | npt.ArrayLike, name: str, *, allow_empty: bool = False) -> IntArray:
+def _nodes(
+    graph: RoadGraph, values: int | Sequence[int] | npt.ArrayLike, name: str, *, allow_empty: bool = False
+) -> IntArray:
     arr = np.atleast_1d(np.asarray(values))
     if arr.ndim != 1:
         raise NetworkError("must be a node index or a 1-D sequence of node indices", field=name)
@@ -128,17 +136,33 @@ class TravelTimes:
     """Result of :func:`travel_times`.
 
     ``seconds[v]``: shortest time (s) from the nearest source to node ``v`` (``inf`` when
-    unreachable or beyond ``limit_s``). ``source_index[v]``: position in ``sources`` of
-    that nearest source (``-1`` when unreachable).
+    unreachable or beyond ``limit_s``). ``source_index[v]`` (computed on first use):
+    position in ``sources`` of that nearest source (``-1`` when unreachable).
     """
 
     seconds: FloatArray
-    source_index: IntArray
+    sources: IntArray
+    nearest_node: IntArray | None = None
+    """Node of the nearest source per node (negative when unreachable); ``None`` when not
+    asked for (``nearest_source=False``) or with a single source."""
 
     @property
     def reached(self) -> npt.NDArray[np.bool_]:
         """Nodes with a finite time."""
         return np.isfinite(self.seconds)
+
+    @cached_property
+    def source_index(self) -> IntArray:
+        """Position in ``sources`` of each node's nearest source; ``-1`` when unreachable."""
+        if self.sources.size == 1:
+            return np.where(np.isfinite(self.seconds), 0, -1).astype(np.int64)
+        if self.nearest_node is None:
+            raise NetworkError("computed with nearest_source=False", field="source_index")
+        n = self.seconds.size
+        position = np.full(n, -1, dtype=np.int64)
+        position[self.sources[::-1]] = np.arange(self.sources.size - 1, -1, -1, dtype=np.int64)
+        nearest = self.nearest_node
+        return np.where(nearest >= 0, position[np.maximum(nearest, 0)], -1).astype(np.int64)
 
 
 def travel_times(
@@ -148,31 +172,30 @@ def travel_times(
     closures: ClosuresArg = None,
     limit_s: float | None = None,
     direction: Direction = "from_origin",
+    nearest_source: bool = True,
 ) -> TravelTimes:
     """One-to-all (or nearest-of-many-to-all) shortest travel times in seconds.
 
     With several sources every node gets the time from its *nearest* source
-    (``dijkstra(min_only=True)``) and the position of that source in ``sources``.
-    ``limit_s`` bounds the search: nodes farther than it stay ``inf`` and the search stops
-    early. ``direction="to_origin"`` gives the time from each node *to* the nearest source
-    (search on the reversed graph).
+    (``dijkstra(min_only=True)``) and, via ``source_index``, the position of that source
+    in ``sources`` (skip that bookkeeping with ``nearest_source=False``). ``limit_s``
+    bounds the search: nodes farther than it stay ``inf`` and the search stops early.
+    ``direction="to_origin"`` gives the time from each node *to* the nearest source
+    (search on the reversed graph). Raises :class:`NetworkError` for an empty source set.
     """
     src = _nodes(graph, sources, "sources")
     limit = _limit(limit_s)
     csr = graph.arcs(closures, reverse=direction == "to_origin").csr
     if src.size == 1:
         seconds = dijkstra(csr, directed=True, indices=int(src[0]), limit=limit)
-        source_index = np.where(np.isfinite(seconds), 0, -1).astype(np.int64)
-        return TravelTimes(seconds=seconds, source_index=source_index)
+        return TravelTimes(seconds=seconds, sources=src)
+    if not nearest_source:
+        seconds = dijkstra(csr, directed=True, indices=src, limit=limit, min_only=True)
+        return TravelTimes(seconds=seconds, sources=src)
     seconds, _, nearest = dijkstra(
         csr, directed=True, indices=src, limit=limit, min_only=True, return_predecessors=True
     )
-    # map the nearest source node back to its (first) position in `sources`
-    position = np.full(graph.n_nodes, -1, dtype=np.int64)
-    position[src[::-1]] = np.arange(src.size - 1, -1, -1, dtype=np.int64)
-    nearest = np.asarray(nearest, dtype=np.int64)
-    source_index = np.where(nearest >= 0, position[np.maximum(nearest, 0)], -1)
-    return TravelTimes(seconds=np.asarray(seconds, dtype=np.float64), source_index=source_index)
+    return TravelTimes(seconds=seconds, sources=src, nearest_node=np.asarray(nearest))
 
 
 def matrix(
@@ -268,7 +291,7 @@ def route(
 class Ranked(NamedTuple):
     """One ranked candidate: its position in ``candidates`` and its travel time (s)."""
 
-    index: int
+    candidate: int
     eta_s: float
 
 
@@ -292,7 +315,9 @@ def nearest_k(
     if k < 1:
         raise NetworkError("must be >= 1", field="k")
     cand = _nodes(graph, candidates, "candidates")
-    times = travel_times(graph, sources=origin, closures=closures, limit_s=limit_s, direction=direction).seconds
+    times = travel_times(
+        graph, sources=origin, closures=closures, limit_s=limit_s, direction=direction
+    ).seconds
     eta = times[cand]
     order = np.lexsort((np.arange(cand.size), eta))
     order = order[np.isfinite(eta[order])][:k]

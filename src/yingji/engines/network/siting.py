@@ -68,7 +68,11 @@ class SitingResult:
 
 
 def _coverage_matrix(
-    graph: RoadGraph, csr: sparse.csr_matrix, cand: npt.NDArray[np.int64], targets: npt.NDArray[np.int64], budget: float
+    graph: RoadGraph,
+    csr: sparse.csr_matrix,
+    cand: npt.NDArray[np.int64],
+    targets: npt.NDArray[np.int64],
+    budget: float,
 ) -> sparse.csr_matrix:
     """Boolean (candidates × targets) matrix: candidate reaches target within ``budget`` s."""
     block = max(1, _MATRIX_BLOCK_CELLS // graph.n_nodes)
@@ -80,7 +84,9 @@ def _coverage_matrix(
     return sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((0, targets.size), dtype=bool)
 
 
-def _greedy(cover: sparse.csr_matrix, weight: FloatArray, k: int, allowed: npt.NDArray[np.bool_] | None = None) -> list[tuple[int, float]]:
+def _greedy(
+    cover: sparse.csr_matrix, weight: FloatArray, k: int, allowed: npt.NDArray[np.bool_] | None = None
+) -> list[tuple[int, float]]:
     remaining = weight.copy()
     a = cover.astype(np.float64).tocsr()
     picks: list[tuple[int, float]] = []
@@ -99,7 +105,9 @@ def _greedy(cover: sparse.csr_matrix, weight: FloatArray, k: int, allowed: npt.N
     return picks
 
 
-def _mip(cover: sparse.csr_matrix, weight: FloatArray, k: int, time_limit_s: float) -> tuple[npt.NDArray[np.bool_], bool]:
+def _mip(
+    cover: sparse.csr_matrix, weight: FloatArray, k: int, time_limit_s: float
+) -> tuple[npt.NDArray[np.bool_], bool]:
     n_c, n_d = cover.shape
     c = np.concatenate([np.zeros(n_c), -weight])
     a_cov = sparse.hstack([-cover.T.astype(np.float64), sparse.identity(n_d, format="csr")], format="csr")
@@ -157,13 +165,17 @@ def site_stations(
     demand = (snapped.node >= 0) & (pop > 0)
     baseline = 0.0
     if existing.size:
-        seconds = travel_times(graph, sources=existing, closures=closures, limit_s=budget).seconds
+        seconds = travel_times(
+            graph, sources=existing, closures=closures, limit_s=budget, nearest_source=False
+        ).seconds
         covered = np.zeros(len(cells), dtype=bool)
         covered[demand] = seconds[snapped.node[demand]] <= budget
         baseline = float(pop[covered].sum())
         demand &= ~covered
     nodes, inverse = np.unique(snapped.node[demand], return_inverse=True)
-    weight = np.bincount(inverse.ravel(), weights=pop[demand], minlength=nodes.size)
+    weight = np.asarray(
+        np.bincount(inverse.ravel(), weights=pop[demand], minlength=nodes.size), dtype=np.float64
+    )
     csr = graph.arcs(closures, reverse=False).csr
     cover = _coverage_matrix(graph, csr, cand, nodes, budget)
 
@@ -180,7 +192,9 @@ def site_stations(
             chosen_mask[np.flatnonzero(useful_c)[x]] = True
         else:
             optimal = True
-        picks = _greedy(cover, weight, int(chosen_mask.sum()), allowed=chosen_mask) if chosen_mask.any() else []
+        picks = (
+            _greedy(cover, weight, int(chosen_mask.sum()), allowed=chosen_mask) if chosen_mask.any() else []
+        )
 
     chosen = [SiteChoice(index=i, node=int(cand[i]), population_gained=gain) for i, gain in picks]
     gained = float(sum(c.population_gained for c in chosen))
