@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -16,13 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 import yingji
-from yingji.audit.views import router as audit_router
-from yingji.auth.views import router as auth_router
 from yingji.config import Settings, get_settings
 from yingji.db.session import make_engine, make_sessionmaker
 from yingji.errors import InvalidField, Unauthorized, YingjiError
-from yingji.registry.views import routers as registry_routers
-from yingji.routing.views import router as routing_router
 
 log = logging.getLogger("yingji.api")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -76,6 +72,21 @@ def _error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
 
+def domain_routers() -> list[APIRouter]:
+    """Every domain's API routers: ``yingji.<domain>.views.router`` (or ``routers``), the web UI last."""
+    import importlib
+
+    from yingji.db.models import domain_modules
+
+    out: list[APIRouter] = []
+    for name in domain_modules("views"):
+        if name == "yingji.web.views":
+            continue
+        module = importlib.import_module(name)
+        out.extend(getattr(module, "routers", None) or [module.router])
+    return out
+
+
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
@@ -103,11 +114,8 @@ def create_app(settings: Settings | None = None, sessionmaker_: sessionmaker[Ses
             session.execute(text("SELECT 1"))
         return {"status": "ok", "version": yingji.__version__}
 
-    app.include_router(auth_router)
-    app.include_router(audit_router)
-    for router in registry_routers:
+    for router in domain_routers():
         app.include_router(router)
-    app.include_router(routing_router)
 
     from yingji.web.views import router as web_router
 

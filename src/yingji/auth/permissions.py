@@ -97,6 +97,21 @@ MATRIX: dict[str, dict[str, set[str]]] = {
 }
 
 
+def register(resource: str, grants: dict[str, set[str]]) -> None:
+    """Add a domain's resource to the matrix (called once, at import of the domain's ``permissions``).
+
+    ``grants`` maps role → allowed actions; roles left out get nothing, ``admin`` gets every
+    action given to anyone plus the six standard ones.
+    """
+    unknown = set(grants) - {r.value for r in Role}
+    if unknown:
+        raise ValueError(f"unknown roles for {resource}: {sorted(unknown)}")
+    every = set(ACTIONS).union(*grants.values()) if grants else set(ACTIONS)
+    for role in Role:
+        actions = every if role == Role.admin else set(grants.get(role.value, set()))
+        MATRIX.setdefault(role, {})[resource] = actions
+
+
 class Principal(Protocol):
     id: int
     username: str

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from alembic import context
 
-import yingji.audit.models
-import yingji.auth.models
-import yingji.registry.models
-import yingji.routing.models  # noqa: F401  (register tables on the metadata)
 from yingji.db.base import Base
+from yingji.db.models import import_all_models
 from yingji.db.session import make_engine
 
 config = context.config
+import_all_models()
 target_metadata = Base.metadata
 
 
