@@ -14,6 +14,8 @@ from yingji.errors import InvalidField, TooLarge
 from yingji.registry import service, spreadsheets
 from yingji.registry.specs import REGISTRIES, RegistrySpec
 
+MAX_PAGE = 1_000_000  # keeps (page - 1) * size within what every database accepts as an OFFSET
+
 
 def _filters(
     division: str | None, kind: str | None, status: str | None, q: str | None, bbox: str | None,
@@ -39,19 +41,26 @@ def build_router(spec: RegistrySpec) -> APIRouter:
         q: Annotated[str | None, Query(max_length=100)] = None,
         bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")] = None,
         unit_id: int | None = None,
-        page: Annotated[int, Query(ge=1)] = 1,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         size: Annotated[int, Query(ge=1, le=500)] = 50,
         format: Annotated[Literal["json", "geojson"], Query()] = "json",
+        geometry: Annotated[
+            Literal["point", "boundary"], Query(description="geojson: divisions may give their boundary")
+        ] = "point",
     ) -> Any:
         filters = _filters(division, kind, status, q, bbox, unit_id)
         if format == "geojson":
             if not spec.located:
                 raise InvalidField("format", f"{spec.name} have no location; geojson is not available")
+            if geometry == "boundary" and spec.name != "divisions":
+                raise InvalidField("geometry", "only divisions have a boundary")
             rows = service.all_records(session=session, spec=spec, user=user, filters=filters)
-            return JSONResponse(
-                feature_collection(service.to_feature(spec, r) for r in rows),
-                media_type="application/geo+json",
-            )
+            features = [service.to_feature(spec, r) for r in rows]
+            if geometry == "boundary":
+                for feature, r in zip(features, rows, strict=True):
+                    if r.boundary:
+                        feature["geometry"] = r.boundary
+            return JSONResponse(feature_collection(features), media_type="application/geo+json")
         items, total = service.list_records(
             session=session, spec=spec, user=user, filters=filters, page=page, size=size
         )
