@@ -113,11 +113,22 @@ def register(resource: str, grants: dict[str, set[str]]) -> None:
 
 
 class Principal(Protocol):
-    id: int
-    username: str
-    role: str
-    division_code: str | None
-    unit_id: int | None
+    """Who acts: a user account or the system (CLI, demo loader). Read-only view."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def division_code(self) -> str | None: ...
+
+    @property
+    def unit_id(self) -> int | None: ...
 
 
 def division_prefix(code: str) -> str:
