@@ -6,67 +6,22 @@ Run with ``YINGJI_SCREENSHOTS=1`` to also write docs/img/map.png and docs/img/fo
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
+from webui_helpers import (  # type: ignore[import-not-found]
+    SCREENSHOTS,
+    login,
+    markers,
+    shot,
+    wait_loaded,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-VIEWPORT = {"width": 1600, "height": 900}
-CHROMIUM = os.environ.get("YINGJI_TEST_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = os.environ.get("YINGJI_SCREENSHOTS") == "1"
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 LiveServer = Any  # tests/web/conftest.py: url, settings, sessionmaker, admin
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM} (set YINGJI_TEST_CHROMIUM); scripts/test.sh installs it"
-        )
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-    context.set_default_timeout(10_000)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield pg
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
-
-
-def login(page: Page, server: LiveServer, next_path: str = "/") -> None:
-    page.goto(f"{server.url}/login?next={next_path}")
-    page.fill("#username", server.admin[0])
-    page.fill("#password", server.admin[1])
-    page.click("[data-testid=login-submit]")
-    page.wait_for_url(re.compile(re.escape(server.url + next_path) + r"(\?.*)?$"))
-
-
-def markers(page: Page, layer: str) -> int:
-    return page.locator("path.yj-m-" + layer.replace(":", "-")).count()
-
-
-def wait_loaded(page: Page, layer: str) -> int:
-    count = page.locator(f'[data-count-for="{layer}"][data-loaded="true"]')
-    expect(count).to_be_visible()
-    return int(count.inner_text())
 
 
 # (5) ------------------------------------------------------------------------------------------
@@ -240,11 +195,6 @@ def test_switch_language_from_chinese_to_english(page: Page, live_server: LiveSe
 
 
 # screenshots for the README and docs/web.md --------------------------------------------------
-def _shot(page: Page, name: str) -> None:
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS_IMG / name))
-
-
 @pytest.mark.skipif(not SCREENSHOTS, reason="set YINGJI_SCREENSHOTS=1 to write docs/img/*.png")
 def test_screenshots_of_the_demo_city(browser: Browser, demo_server: LiveServer) -> None:
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
@@ -262,7 +212,7 @@ def test_screenshots_of_the_demo_city(browser: Browser, demo_server: LiveServer)
     page.locator("path.yj-m-facilities-hospital").first.dispatch_event("click")
     expect(page.locator(".leaflet-popup .yj-popup")).to_be_visible()
     page.wait_for_timeout(300)
-    _shot(page, "map.png")
+    shot(page, "map.png")
     page.set_viewport_size({"width": 1600, "height": 900})
     page.goto(demo_server.url + "/registry/facilities/new?kind=hospital")
     page.fill("#f-name", "示例医院（合成）")
@@ -272,5 +222,5 @@ def test_screenshots_of_the_demo_city(browser: Browser, demo_server: LiveServer)
     page.fill("#f-capacity-hospital-beds", "-3")
     page.click("[data-testid=save]")
     expect(page.locator('[data-error-for="lat"]')).to_be_visible()
-    _shot(page, "form.png")
+    shot(page, "form.png")
     context.close()

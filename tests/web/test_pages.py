@@ -291,6 +291,66 @@ def test_map_page_has_layers_config_and_csrf_meta(app: Any) -> None:
     assert client.get("/map").status_code == 200
 
 
+# --- the network-analysis panel (路网分析) -------------------------------------------------------
+
+NETWORK_JS = TEMPLATES.parent / "static" / "js" / "network.js"
+
+
+def _map_config(html: str) -> dict[str, Any]:
+    m = re.search(r'<script type="application/json" id="map-config">(.*?)</script>', html, re.S)
+    assert m
+    config: dict[str, Any] = json.loads(m.group(1))
+    return config
+
+
+def test_every_network_script_message_is_in_the_catalogue() -> None:
+    used = set(re.findall(r"""\bN\('([a-z0-9_.]+)'""", NETWORK_JS.read_text(encoding="utf-8")))
+    assert {"closures_considered", "err.off_road", "err.no_network", "cl.clear"} <= used
+    assert not {k for k in used if f"net.{k}" not in MESSAGES}
+
+
+def test_map_page_has_the_network_panel_and_says_when_no_network_is_loaded(app: Any) -> None:
+    client = _login(app, "admin")
+    html = client.get("/").text
+    assert 'data-testid="net-panel"' in html and "/static/js/network.js" in html
+    for tool in ("iso", "nearest", "coverage", "closures", "siting"):
+        assert f'data-tool="{tool}"' in html
+    # the test data directory holds no network: the note is shown (not hidden)
+    assert 'data-testid="net-unavailable" hidden' not in html
+    assert "未加载路网" in html
+    net = _map_config(html)["network"]
+    assert net["available"] is False and net["population"] is False
+    assert net["closures"] == {"read": True, "create": True, "update": True, "delete": True}
+    assert net["thresholdsMin"] == [5, 10, 15]
+    assert net["resources"]["teams"]["available"] == "available"
+    assert net["resources"]["facilities"]["available"] == "in_service"
+    assert ["hazmat", "危化品"] in net["resources"]["teams"]["capabilities"]
+    assert net["i18n"]["closures_considered"] == "已考虑 {n} 处阻断"
+    assert {code for code, _ in net["divisions"]} == {"371500", "371502", "371581"}
+    assert net["divisionNames"]["371581"] == "临清市"
+    assert 'id="draw-rect"' in html and 'id="closure-form"' in html
+
+
+def test_network_panel_follows_the_role_and_scope(app: Any, settings: Settings) -> None:
+    net_dir = settings.data_dir / "network"
+    net_dir.mkdir(parents=True, exist_ok=True)
+    (net_dir / "graph.npz").write_bytes(b"")  # only its presence is looked at
+    viewer = _login(app, "viewer").get("/").text
+    assert 'id="net-unavailable" data-testid="net-unavailable" hidden' in viewer
+    assert "未加载人口网格" in viewer  # no population.csv
+    net = _map_config(viewer)["network"]
+    assert net["available"] is True and net["closures"]["create"] is False
+    assert 'id="draw-rect"' not in viewer and "您的角色只能查看阻断" in viewer
+    county = _map_config(_login(app, "linqing").get("/").text)["network"]
+    assert [code for code, _ in county["divisions"]] == ["371581"]
+    assert county["closures"]["create"] is True and county["closures"]["delete"] is False
+    english = _login(app, "admin")
+    english.cookies.set(LANG_COOKIE, "en")
+    html = english.get("/").text
+    assert "Network analysis" in html and "Closures" in html
+    assert _map_config(html)["network"]["i18n"]["closures_considered"] == "Closures taken into account: {n}"
+
+
 def test_map_uses_the_configured_tile_server(settings: Settings, session_factory: Any) -> None:
     from yingji.api.app import create_app
 

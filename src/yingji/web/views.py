@@ -33,6 +33,7 @@ from yingji.registry.validation import CAPACITY_MODELS
 from yingji.web import fields as wf
 from yingji.web.i18n import LANGUAGES, Translator, normalise, pick
 from yingji.web.mapconfig import layer_groups, map_config
+from yingji.web.netconfig import can_use_network, network_config
 from yingji.web.security import (
     CSRF_FIELD,
     CsrfRefused,
@@ -294,12 +295,30 @@ def switch_language(
 
 @router.get("/")
 @router.get("/map")
-def one_map(request: Request, user: WebUser, settings: SettingsDep) -> Response:
+def one_map(request: Request, user: WebUser, session: SessionDep, settings: SettingsDep) -> Response:
     lang = request_language(request, settings, user)
     groups = layer_groups(user.role, lang)
     config = map_config(settings=settings, role=user.role, lang=lang, groups=groups)
+    net: dict[str, Any] | None = None
+    if can_use_network(user.role):
+        divisions = _options(session, user, {"division"}, lang)["division"]
+        names = {
+            d.code: d.name if lang.startswith("zh") else (d.name_en or d.name)
+            for d in _readable(session, user, "divisions")
+        }
+        net = network_config(
+            data_dir=settings.data_dir, role=user.role, lang=lang, divisions=divisions, division_names=names
+        )
+        config["network"] = net
     ctx = _context(
-        request, user, lang, active="map", groups=groups, config=config, tile_url=settings.tile_url
+        request,
+        user,
+        lang,
+        active="map",
+        groups=groups,
+        config=config,
+        net=net,
+        tile_url=settings.tile_url,
     )
     return render(request, "map.html", ctx)
 
