@@ -24,6 +24,16 @@ app.add_typer(user_app, name="user")
 app.add_typer(network_app, name="network")
 
 
+def _domain_apps() -> None:
+    """Sub-commands that live with their domain (each a Typer app in ``yingji.<domain>.cli``)."""
+    from yingji.supervision.cli import app as plan_app
+
+    app.add_typer(plan_app, name="plan")
+
+
+_domain_apps()
+
+
 class CliError(Exception):
     """A failure to report as one line without a traceback."""
 
@@ -45,7 +55,7 @@ def _upgrade() -> None:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = typer.Argument("head", help="Target revision")) -> None:
+def db_upgrade(revision: str = typer.Argument("heads", help="Target revision (default: every branch's head)")) -> None:
     """Upgrade the database schema (creates the SQLite file if needed)."""
     from yingji.db import migrate
 

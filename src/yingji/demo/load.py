@@ -49,7 +49,10 @@ def _upsert(session: Session, registry: str, records: list[dict[str, Any]], acto
     for record in records:
         values = _resolve(session, record)
         data = spec.create.model_validate(values)
-        if service.find_by_natural_key(session=session, spec=spec, values=data.model_dump(mode="json")) is None:
+        if (
+            service.find_by_natural_key(session=session, spec=spec, values=data.model_dump(mode="json"))
+            is None
+        ):
             service.create_record(session=session, spec=spec, user=actor, data=data)
             added += 1
     return added
@@ -77,7 +80,9 @@ def load_demo(*, session: Session, data_dir: Path, network: bool = False) -> dic
         divisions.append(d)
     counts: dict[str, int] = {}
     # the city first so that counties can name it as parent
-    counts["divisions"] = _upsert(session, "divisions", sorted(divisions, key=lambda d: d["level"] != "city"), actor)
+    counts["divisions"] = _upsert(
+        session, "divisions", sorted(divisions, key=lambda d: d["level"] != "city"), actor
+    )
     for registry in ("units", "contacts", "facilities", "teams", "experts", "vehicles"):
         counts[registry] = _upsert(session, registry, getattr(city, registry), actor)
     added_users = 0
@@ -87,6 +92,11 @@ def load_demo(*, session: Session, data_dir: Path, network: bool = False) -> dic
             auth_service.create_user(session=session, user_in=UserCreate.model_validate(values), actor=actor)
             added_users += 1
     counts["users"] = added_users
+    from yingji.supervision.demo import load_demo as load_supervision_demo
+
+    sv = load_supervision_demo(session=session, actor=actor)
+    for k in ("progress_reports", "gdp_figures", "loss_statistics", "indicator_values"):
+        counts[k] = sv[k]
     if network:
         from yingji.demo.network import ensure_demo_network
 

@@ -1,0 +1,101 @@
+"""``yingji plan …``: load an action plan file, record indicator snapshots, list reminders.
+
+Registered by the main CLI as a sub-app: ``app.add_typer(plan_app, name="plan")``. Self-contained
+(it imports neither ``yingji.cli`` nor ``yingji.api``); domain errors propagate to the main CLI,
+which prints them as one line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(
+    help="Action plan supervision (督办): plan files, indicator snapshots, reminders.", no_args_is_help=True
+)
+
+
+def _sessionmaker() -> Any:
+    from yingji.config import get_settings
+    from yingji.db import migrate
+    from yingji.db.session import make_engine, make_sessionmaker
+
+    url = get_settings().sqlalchemy_url
+    migrate.upgrade(url)
+    return make_sessionmaker(make_engine(url))
+
+
+@app.command("load")
+def load(
+    file: Annotated[
+        Path,
+        typer.Argument(help="Plan file (.json, format yingji.action-plan/1)", exists=True, dir_okay=False),
+    ],
+) -> None:
+    """Load or reload an action plan (idempotent); report unit names that match no unit."""
+    from yingji.supervision.common import SYSTEM
+    from yingji.supervision.service import load_plan
+
+    with _sessionmaker().begin() as session:
+        report = load_plan(session=session, path=file, actor=SYSTEM)
+    typer.echo(
+        f"plan {report.code} {'loaded' if report.created else 'reloaded'}: "
+        f"tasks +{report.tasks_created} ~{report.tasks_updated}, "
+        f"indicators +{report.indicators_created} ~{report.indicators_updated}, "
+        f"projects +{report.projects_created} ~{report.projects_updated}; "
+        f"{report.matched_units} unit names matched"
+    )
+    if report.unmatched_units:
+        typer.echo(f"{len(report.unmatched_units)} unit name(s) match no unit (kept as written):", err=True)
+        for name in report.unmatched_units:
+            typer.echo(f"  {name}", err=True)
+
+
+@app.command("snapshot")
+def snapshot(
+    plan: Annotated[str | None, typer.Option(help="Plan code (default: the latest plan)")] = None,
+) -> None:
+    """Compute every computed indicator and record today's snapshot (run daily, e.g. from cron)."""
+    from yingji.config import get_settings
+    from yingji.supervision.common import SYSTEM, local_today
+    from yingji.supervision.indicators import snapshot_all
+    from yingji.supervision.service import get_plan
+
+    settings = get_settings()
+    with _sessionmaker().begin() as session:
+        p = get_plan(session=session, user=SYSTEM, code=plan)
+        out = snapshot_all(
+            session=session,
+            user=SYSTEM,
+            plan=p,
+            data_dir=settings.data_dir,
+            today=local_today(settings.timezone),
+            tz=settings.timezone,
+        )
+    typer.echo(f"{out['recorded']} indicator snapshot(s) recorded for {out['on_date']}")
+    for line in out["skipped"]:
+        typer.echo(f"  skipped {line}")
+
+
+@app.command("remind")
+def remind(
+    plan: Annotated[str | None, typer.Option(help="Plan code (default: the latest plan)")] = None,
+    days: Annotated[int, typer.Option(help="Remind of milestones due within this many days")] = 30,
+) -> None:
+    """List the reminders due today. Delivery waits for the notification module (logged only)."""
+    from yingji.config import get_settings
+    from yingji.supervision.common import SYSTEM, local_today
+    from yingji.supervision.reminders import send_reminders
+    from yingji.supervision.service import get_plan
+
+    settings = get_settings()
+    with _sessionmaker().begin() as session:
+        p = get_plan(session=session, user=SYSTEM, code=plan)
+        items = send_reminders(
+            session=session, user=SYSTEM, plan=p, as_of=local_today(settings.timezone), horizon_days=days
+        )
+    for r in items:
+        typer.echo(f"{r['unit_name']}\t任务{r['task_number']}\t{r['kind']}\t{r['due_on'] or ''}\t{r['body']}")
+    typer.echo(f"{len(items)} reminder(s); notification module not available: not delivered", err=True)
