@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
@@ -54,9 +55,9 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Unauthorized)
     async def _unauth(request: Request, exc: Unauthorized) -> Response:
         if _wants_html(request):
-            from fastapi.responses import RedirectResponse
-
             from urllib.parse import quote
+
+            from fastapi.responses import RedirectResponse
 
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
@@ -73,6 +74,16 @@ def _error_handlers(app: FastAPI) -> None:
             item = {"loc": list(err.get("loc", [])), "msg": err.get("msg", ""), "type": err.get("type", "")}
             errors.append(item)
         return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+    # A value the database cannot hold (an integer past 64 bits on SQLite; past the column's range,
+    # or a string past its length, on PostgreSQL) is bad input, not a server fault. Domains should
+    # bound such fields so that the answer names them (registry does); this keeps the rest from a 500.
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+        log.info("value out of range: %s", exc)
+        return JSONResponse({"detail": "a value in the request is too large or too long to be stored"},
+                            status_code=422)
 
 
 def domain_routers() -> list[APIRouter]:

@@ -175,6 +175,6 @@ def require_row(user: Principal, resource: str, action: str, values: dict[str, A
         raise Forbidden(
             f"division_code: {values.get('division_code')} is outside your division {user.division_code}"
         )
-    if user.role == Role.department and resource not in ("divisions", "units"):
-        if user.unit_id is None or values.get("unit_id") != user.unit_id:
-            raise Forbidden(f"unit_id: a department user changes only records of unit {user.unit_id}")
+    if (user.role == Role.department and resource not in ("divisions", "units")
+            and (user.unit_id is None or values.get("unit_id") != user.unit_id)):
+        raise Forbidden(f"unit_id: a department user changes only records of unit {user.unit_id}")

@@ -49,13 +49,17 @@ def authenticate(*, session: Session, settings: Settings, username: str, passwor
         raise Unauthorized("incorrect username or password")
     now = utcnow()
     if user.locked_until is not None and user.locked_until > now:
-        raise Unauthorized(f"account locked after repeated failed logins; try again after {user.locked_until:%H:%M} UTC")
+        raise Unauthorized(
+            f"account locked after repeated failed logins; try again after {user.locked_until:%H:%M} UTC"
+        )
     if not verify_password(user.password_hash, password):
         user.failed_logins += 1
         if user.failed_logins >= settings.login_max_failures:
             user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
             user.failed_logins = 0
-        session.flush()
+        # The one write a service commits itself: the request fails (401) and its transaction is
+        # rolled back, which would otherwise undo the count and make the lockout unreachable.
+        session.commit()
         raise Unauthorized("incorrect username or password")
     user.failed_logins = 0
     user.locked_until = None
@@ -104,7 +108,9 @@ def create_user(*, session: Session, user_in: UserCreate, actor: Any | None) -> 
         raise InvalidField("unit_id", "a department user needs a unit")
     if user_in.division_code and session.get(Division, user_in.division_code) is None:
         raise InvalidField("division_code", f"unknown division {user_in.division_code}")
-    if user_in.unit_id is not None and session.get(Unit, user_in.unit_id) is None:
+    if user_in.unit_id is not None and (
+        not -(2**31) <= user_in.unit_id < 2**31 or session.get(Unit, user_in.unit_id) is None
+    ):
         raise InvalidField("unit_id", f"unknown unit {user_in.unit_id}")
     data = user_in.model_dump(exclude={"password"})
     user = User(**data, password_hash=hash_password(user_in.password))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import EmailStr, Field
+from pydantic import AfterValidator, ConfigDict, EmailStr, Field
 
 from yingji.common.schemas import DivisionCode, Lat, Lon, Name, Phone, ReadModel, StrictModel
 from yingji.registry.enums import (
@@ -22,34 +23,75 @@ from yingji.registry.enums import (
     VehicleType,
 )
 
+MAX_INT = 2**31 - 1  # the largest value an INTEGER column holds on every backend
+
+
+class _Input(StrictModel):
+    """Registry input: besides refusing unknown fields, refuse NaN and ±Infinity, which JSON
+    parsers accept as extensions but which would otherwise be stored as null."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+
+def _position_ok(pos: Any) -> bool:
+    return (isinstance(pos, list | tuple) and len(pos) in (2, 3)
+            and all(isinstance(c, int | float) and not isinstance(c, bool) and math.isfinite(c) for c in pos)
+            and -180 <= pos[0] <= 180 and -90 <= pos[1] <= 90)
+
+
+def _check_boundary(value: dict[str, Any]) -> dict[str, Any]:
+    """A GeoJSON Polygon or MultiPolygon (RFC 7946 §3.1.6-3.1.7) with positions inside ±180/±90:
+    the map serves it verbatim as a feature's geometry."""
+    kind, coords = value.get("type"), value.get("coordinates")
+    if kind not in ("Polygon", "MultiPolygon") or set(value) - {"type", "coordinates", "bbox"}:
+        raise ValueError("must be a GeoJSON Polygon or MultiPolygon")
+    polygons = [coords] if kind == "Polygon" else coords
+    if not isinstance(polygons, list | tuple) or not polygons or not all(
+        isinstance(p, list | tuple) and p for p in polygons
+    ):
+        raise ValueError("coordinates: expected one or more polygons, each a list of linear rings")
+    for ring in (ring for polygon in polygons for ring in polygon):
+        if not isinstance(ring, list | tuple):
+            raise ValueError("coordinates: a linear ring is a list of positions")
+        bad = next((pos for pos in ring if not _position_ok(pos)), None)
+        if bad is not None:
+            raise ValueError(f"coordinates: {bad!r} is not a [lon, lat] position inside ±180/±90")
+        if len(ring) < 4 or list(ring[0]) != list(ring[-1]):
+            raise ValueError("coordinates: a linear ring is closed and has at least four positions")
+    return value
+
+
+Boundary = Annotated[dict[str, Any], AfterValidator(_check_boundary)]
+
+
 # ---- divisions -------------------------------------------------------------------------
 
 
-class DivisionCreate(StrictModel):
+class DivisionCreate(_Input):
     code: DivisionCode
     name: Name
     name_en: str | None = Field(default=None, max_length=100)
     level: DivisionLevel
     parent_code: DivisionCode | None = None
-    population: int | None = Field(default=None, ge=0)
+    population: int | None = Field(default=None, ge=0, le=MAX_INT)
     area_km2: float | None = Field(default=None, ge=0)
     gdp_100m_yuan: float | None = Field(default=None, ge=0, description="GDP, 100 million yuan (亿元)")
     lon: Lon | None = None
     lat: Lat | None = None
-    boundary: dict[str, Any] | None = Field(default=None, description="GeoJSON Polygon or MultiPolygon")
+    boundary: Boundary | None = Field(default=None, description="GeoJSON Polygon or MultiPolygon")
 
 
-class DivisionUpdate(StrictModel):
+class DivisionUpdate(_Input):
     name: Name | None = None
     name_en: str | None = Field(default=None, max_length=100)
     level: DivisionLevel | None = None
     parent_code: DivisionCode | None = None
-    population: int | None = Field(default=None, ge=0)
+    population: int | None = Field(default=None, ge=0, le=MAX_INT)
     area_km2: float | None = Field(default=None, ge=0)
     gdp_100m_yuan: float | None = Field(default=None, ge=0)
     lon: Lon | None = None
     lat: Lat | None = None
-    boundary: dict[str, Any] | None = None
+    boundary: Boundary | None = None
 
 
 class DivisionRead(ReadModel):
@@ -70,7 +112,7 @@ class DivisionRead(ReadModel):
 # ---- units -----------------------------------------------------------------------------
 
 
-class UnitCreate(StrictModel):
+class UnitCreate(_Input):
     name: Name
     short_name: str | None = Field(default=None, max_length=100)
     kind: UnitKind
@@ -81,7 +123,7 @@ class UnitCreate(StrictModel):
     lat: Lat | None = None
 
 
-class UnitUpdate(StrictModel):
+class UnitUpdate(_Input):
     name: Name | None = None
     short_name: str | None = Field(default=None, max_length=100)
     kind: UnitKind | None = None
@@ -109,7 +151,7 @@ class UnitRead(ReadModel):
 # ---- contacts --------------------------------------------------------------------------
 
 
-class ContactCreate(StrictModel):
+class ContactCreate(_Input):
     name: Name
     unit_id: int | None = None
     division_code: DivisionCode
@@ -120,7 +162,7 @@ class ContactCreate(StrictModel):
     email: EmailStr | None = None
 
 
-class ContactUpdate(StrictModel):
+class ContactUpdate(_Input):
     name: Name | None = None
     unit_id: int | None = None
     division_code: DivisionCode | None = None
@@ -148,7 +190,7 @@ class ContactRead(ReadModel):
 # ---- facilities ------------------------------------------------------------------------
 
 
-class FacilityCreate(StrictModel):
+class FacilityCreate(_Input):
     name: Name
     kind: FacilityKind
     status: FacilityStatus = FacilityStatus.in_service
@@ -162,7 +204,7 @@ class FacilityCreate(StrictModel):
     notes: str | None = Field(default=None, max_length=4000)
 
 
-class FacilityUpdate(StrictModel):
+class FacilityUpdate(_Input):
     name: Name | None = None
     kind: FacilityKind | None = None
     status: FacilityStatus | None = None
@@ -196,12 +238,12 @@ class FacilityRead(ReadModel):
 # ---- teams -----------------------------------------------------------------------------
 
 
-class EquipmentItem(StrictModel):
+class EquipmentItem(_Input):
     name: Name
     quantity: int = Field(default=1, ge=0)
 
 
-class TeamCreate(StrictModel):
+class TeamCreate(_Input):
     name: Name
     kind: TeamKind
     specialty: Specialty
@@ -218,7 +260,7 @@ class TeamCreate(StrictModel):
     lat: Lat
 
 
-class TeamUpdate(StrictModel):
+class TeamUpdate(_Input):
     name: Name | None = None
     kind: TeamKind | None = None
     specialty: Specialty | None = None
@@ -258,7 +300,7 @@ class TeamRead(ReadModel):
 # ---- experts ---------------------------------------------------------------------------
 
 
-class ExpertCreate(StrictModel):
+class ExpertCreate(_Input):
     name: Name
     specialties: list[Specialty] = Field(min_length=1)
     title: str | None = Field(default=None, max_length=100)
@@ -271,7 +313,7 @@ class ExpertCreate(StrictModel):
     lat: Lat | None = None
 
 
-class ExpertUpdate(StrictModel):
+class ExpertUpdate(_Input):
     name: Name | None = None
     specialties: list[Specialty] | None = Field(default=None, min_length=1)
     title: str | None = Field(default=None, max_length=100)
@@ -303,7 +345,7 @@ class ExpertRead(ReadModel):
 # ---- vehicles --------------------------------------------------------------------------
 
 
-class VehicleCreate(StrictModel):
+class VehicleCreate(_Input):
     name: Name
     category: VehicleCategory = VehicleCategory.vehicle
     type: VehicleType
@@ -318,7 +360,7 @@ class VehicleCreate(StrictModel):
     lat: Lat | None = None
 
 
-class VehicleUpdate(StrictModel):
+class VehicleUpdate(_Input):
     name: Name | None = None
     category: VehicleCategory | None = None
     type: VehicleType | None = None

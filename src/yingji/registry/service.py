@@ -5,6 +5,8 @@ Services never commit: the request or CLI command that calls them owns the trans
 
 from __future__ import annotations
 
+import enum
+import typing
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +19,7 @@ from yingji.audit import service as audit
 from yingji.auth import permissions as perm
 from yingji.errors import Conflict, InvalidField, NotFound
 from yingji.registry.models import Division, Team, Unit
+from yingji.registry.schemas import MAX_INT
 from yingji.registry.specs import RegistrySpec
 
 
@@ -35,6 +38,33 @@ def _base_query(spec: RegistrySpec, user: perm.Principal) -> Select[Any]:
     return select(model).where(perm.scope_clause(user, getattr(model, spec.division_attr)))
 
 
+def _db_int(value: Any) -> bool:
+    """Whether ``value`` can be compared with an INTEGER column (larger ints crash the driver)."""
+    return isinstance(value, int) and -MAX_INT - 1 <= value <= MAX_INT
+
+
+def _choices(spec: RegistrySpec, field: str) -> list[str]:
+    """The allowed values of an enum field of the registry's create schema ([] when not an enum)."""
+    annotation = spec.create.model_fields[field].annotation
+    for cand in (annotation, *typing.get_args(annotation)):
+        if isinstance(cand, type) and issubclass(cand, enum.Enum):
+            return [str(m.value) for m in cand]
+    return []
+
+
+def check_filter_values(spec: RegistrySpec, filters: ListFilters) -> None:
+    """Refuse a kind or status filter that no record can have (a typo would otherwise list nothing)."""
+    checks = (("kind", spec.kind_field, filters.kind), ("status", spec.status_field, filters.status))
+    for param, field, value in checks:
+        choices = _choices(spec, field) if field and value else []
+        if choices and value not in choices:
+            raise InvalidField(param, f"unknown {field} {value!r}; one of {', '.join(choices)}")
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _apply_filters(stmt: Select[Any], spec: RegistrySpec, f: ListFilters) -> Select[Any]:
     model = spec.model
     if f.division:
@@ -48,10 +78,12 @@ def _apply_filters(stmt: Select[Any], spec: RegistrySpec, f: ListFilters) -> Sel
             raise InvalidField("status", f"{spec.name} have no status")
         stmt = stmt.where(getattr(model, spec.status_field) == f.status)
     if f.unit_id is not None and hasattr(model, "unit_id"):
+        if not _db_int(f.unit_id):
+            raise InvalidField("unit_id", f"unknown unit {f.unit_id}")
         stmt = stmt.where(model.unit_id == f.unit_id)  # type: ignore[attr-defined]
     if f.q:
-        pattern = f"%{f.q.strip()}%"
-        stmt = stmt.where(or_(*(getattr(model, c).ilike(pattern) for c in spec.search)))
+        pattern = f"%{_like_escape(f.q.strip())}%"
+        stmt = stmt.where(or_(*(getattr(model, c).ilike(pattern, escape="\\") for c in spec.search)))
     if f.bbox:
         if not spec.located:
             raise InvalidField("bbox", f"{spec.name} are not located")
@@ -85,9 +117,12 @@ def all_records(
 def _coerce_pk(spec: RegistrySpec, key: Any) -> Any:
     if spec.pk == "id":
         try:
-            return int(key)
+            key = int(key)
         except (TypeError, ValueError):
             raise NotFound(f"{spec.name} {key!r} not found") from None
+        if not _db_int(key):
+            raise NotFound(f"{spec.name} {key} not found")
+        return key
     return str(key)
 
 
@@ -109,10 +144,10 @@ def _check_references(session: Session, values: dict[str, Any]) -> None:
     if parent is not None and session.get(Division, parent) is None:
         errors.append((["parent_code"], f"unknown division {parent}"))
     unit_id = values.get("unit_id")
-    if unit_id is not None and session.get(Unit, unit_id) is None:
+    if unit_id is not None and (not _db_int(unit_id) or session.get(Unit, unit_id) is None):
         errors.append((["unit_id"], f"unknown unit {unit_id}"))
     team_id = values.get("team_id")
-    if team_id is not None and session.get(Team, team_id) is None:
+    if team_id is not None and (not _db_int(team_id) or session.get(Team, team_id) is None):
         errors.append((["team_id"], f"unknown team {team_id}"))
     if errors:
         raise InvalidField.many(errors)
@@ -170,6 +205,10 @@ def update_record(
     before = obj.to_dict()
     perm.require_row(user, spec.name, "update", _row_values(spec, obj))
     changes = data.model_dump(mode="json", exclude_unset=True)
+    columns = spec.model.__table__.columns
+    nulled = [k for k, v in changes.items() if v is None and k in columns and not columns[k].nullable]
+    if nulled:  # "field": null in a PATCH would otherwise reach the database as a NOT NULL violation
+        raise InvalidField.many([([k], "may not be null") for k in nulled])
     merged = {**before, **changes}
     if spec.name == "divisions":
         merged["division_code"] = merged["code"]
@@ -208,10 +247,15 @@ def delete_record(*, session: Session, spec: RegistrySpec, user: perm.Principal,
                  entity_id=entity_id, before=before, after=None)
 
 
-def find_by_natural_key(*, session: Session, spec: RegistrySpec, values: dict[str, Any]) -> Any | None:
+def find_by_natural_key(
+    *, session: Session, spec: RegistrySpec, values: dict[str, Any], user: perm.Principal | None = None
+) -> Any | None:
+    """The record with these natural-key values; with ``user``, only among the records in its scope
+    (so that another county's record with the same key is neither revealed nor matched)."""
     conds = [getattr(spec.model, k) == values.get(k) if values.get(k) is not None
              else getattr(spec.model, k).is_(None) for k in spec.natural_key]
-    return session.scalars(select(spec.model).where(*conds).limit(1)).first()
+    stmt = _base_query(spec, user) if user is not None else select(spec.model)
+    return session.scalars(stmt.where(*conds).order_by(getattr(spec.model, spec.pk)).limit(1)).first()
 
 
 def to_feature(spec: RegistrySpec, obj: Any) -> dict[str, Any]:

@@ -246,7 +246,8 @@ def _import_row(
                      f"same key as row {keys_in_file[key]}")
         return
     keys_in_file[key] = rownum
-    existing = service.find_by_natural_key(session=session, spec=spec, values=data.model_dump(mode="json"))
+    existing = service.find_by_natural_key(session=session, spec=spec, values=data.model_dump(mode="json"),
+                                           user=user)
     sp = session.begin_nested()
     try:
         if existing is None:

@@ -11,7 +11,7 @@ from yingji.registry.enums import FacilityKind, FireStationClass, HospitalGrade,
 
 
 class _Cap(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class WarehouseCapacity(_Cap):

@@ -49,6 +49,7 @@ def build_router(spec: RegistrySpec) -> APIRouter:
         ] = "point",
     ) -> Any:
         filters = _filters(division, kind, status, q, bbox, unit_id)
+        service.check_filter_values(spec, filters)
         if format == "geojson":
             if not spec.located:
                 raise InvalidField("format", f"{spec.name} have no location; geojson is not available")
@@ -77,9 +78,9 @@ def build_router(spec: RegistrySpec) -> APIRouter:
         q: Annotated[str | None, Query(max_length=100)] = None,
     ) -> Response:
         perm.require(user, spec.name, "export")
-        rows = service.all_records(
-            session=session, spec=spec, user=user, filters=_filters(division, kind, status, q, None, None)
-        )
+        filters = _filters(division, kind, status, q, None, None)
+        service.check_filter_values(spec, filters)
+        rows = service.all_records(session=session, spec=spec, user=user, filters=filters)
         content, media = spreadsheets.export_rows(spec, rows, fmt=format)
         return Response(
             content,
