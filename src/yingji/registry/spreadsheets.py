@@ -50,13 +50,20 @@ class ImportReport:
         }
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell_out(col: Column, value: Any) -> Any:
     if value is None:
         return None
     if col.kind == "list":
-        return ",".join(str(v) for v in value)
-    if col.kind == "json":
-        return json.dumps(value, ensure_ascii=False)
+        value = ",".join(str(v) for v in value)
+    elif col.kind == "json":
+        value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        # Never let a cell become a formula in Excel (CSV/formula injection): prefix a quote,
+        # which the importer strips again.
+        return "'" + value
     return value
 
 
@@ -153,7 +160,10 @@ def _parse_cell(col: Column, raw: Any) -> Any:
             raise ValueError(f"invalid JSON: {exc.msg}") from None
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    return str(raw).strip()
+    text = str(raw).strip()
+    if text.startswith("'") and text[1:2] in _FORMULA_START:
+        text = text[1:]
+    return text
 
 
 def import_xlsx(

@@ -59,6 +59,23 @@ def _resolve_edges(net: Network, geometry: dict[str, Any]) -> list[int]:
     return [int(e) for e in ne.edges_in_polygon(net.graph, polygon=geom)]
 
 
+_resolved_cache: dict[tuple[int, str, str], list[int]] = {}
+
+
+def _resolved(net: Network, c: RoadClosure) -> list[int]:
+    """Edges of a closure stored against another network, re-resolved from its geometry.
+
+    Kept in memory (not written back), so a read never writes another division's record.
+    """
+    key = (c.id, net.key, repr(c.geometry))
+    hit = _resolved_cache.get(key)
+    if hit is None:
+        if len(_resolved_cache) > 10_000:
+            _resolved_cache.clear()
+        hit = _resolved_cache[key] = _resolve_edges(net, c.geometry)
+    return hit
+
+
 def active_closures(
     *, session: Session, net: Network, user: perm.Principal, at: datetime | None = None
 ) -> ClosureState:
@@ -75,10 +92,8 @@ def active_closures(
     considered: list[dict[str, Any]] = []
     hidden = 0
     for c in rows:
-        if c.network_key != net.key:
-            c.edges = _resolve_edges(net, c.geometry)
-            c.network_key = net.key
-        edges.update(e for e in c.edges if 0 <= e < net.graph.n_edges)
+        closed = c.edges if c.network_key == net.key else _resolved(net, c)
+        edges.update(e for e in closed if 0 <= e < net.graph.n_edges)
         if perm.in_scope(user, c.division_code):
             considered.append({"id": c.id, "reason": c.reason})
         else:

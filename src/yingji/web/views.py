@@ -351,7 +351,7 @@ def registry_index(request: Request, user: WebUser, session: SessionDep, setting
 
 def _int(raw: str | None, default: int) -> int:
     try:
-        return max(1, int(raw or default))
+        return min(1_000_000, max(1, int(raw or default)))
     except ValueError:
         return default
 
