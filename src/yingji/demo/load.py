@@ -101,4 +101,7 @@ def load_demo(*, session: Session, data_dir: Path, network: bool = False) -> dic
         from yingji.demo.network import ensure_demo_network
 
         ensure_demo_network(data_dir=data_dir)
+    from yingji.incidents.demo import load_demo as load_incidents_demo
+
+    counts.update(load_incidents_demo(session=session, actor=actor, data_dir=data_dir if network else None))
     return counts

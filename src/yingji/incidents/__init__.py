@@ -1,0 +1,2 @@
+"""Command and dispatch (指挥调度): incidents, their lifecycle and timeline, plans, tasks, dispatch of
+teams, vehicles and experts, reporting upward, duty and consultations."""
