@@ -101,6 +101,17 @@ def domain_routers() -> list[APIRouter]:
     return out
 
 
+def web_area_routers() -> list[APIRouter]:
+    """Routers of the web UI's areas: ``yingji.web.pages_<area>.router``, in name order."""
+    import importlib
+    import pkgutil
+
+    import yingji.web
+
+    names = sorted(m.name for m in pkgutil.iter_modules(yingji.web.__path__) if m.name.startswith("pages_"))
+    return [importlib.import_module(f"yingji.web.{n}").router for n in names]
+
+
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
@@ -133,6 +144,8 @@ def create_app(settings: Settings | None = None, sessionmaker_: sessionmaker[Ses
 
     from yingji.web.views import router as web_router
 
+    for router in web_area_routers():
+        app.include_router(router)
     app.include_router(web_router)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

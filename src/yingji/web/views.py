@@ -33,6 +33,7 @@ from yingji.registry.validation import CAPACITY_MODELS
 from yingji.web import fields as wf
 from yingji.web.i18n import LANGUAGES, Translator, normalise, pick
 from yingji.web.mapconfig import layer_groups, map_config
+from yingji.web.nav import NAV_AREAS
 from yingji.web.netconfig import can_use_network, network_config
 from yingji.web.security import (
     CSRF_FIELD,
@@ -107,6 +108,11 @@ def _context(request: Request, user: User | None, lang: str, **extra: Any) -> di
         "csrf": session_csrf(request, settings) if user is not None else "",
         "csrf_field": CSRF_FIELD,
         "nav_registries": registries,
+        "nav_areas": [
+            {"key": a.key, "href": a.href, "label": pick(a.zh, a.en, lang)}
+            for a in NAV_AREAS
+            if user is not None and perm.allowed(user.role, a.resource, "read")
+        ],
         "lang_switch_url": "/lang?" + urlencode({"set": other, "next": here(request)}),
         "other_lang": other,
         **extra,
