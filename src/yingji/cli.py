@@ -26,9 +26,11 @@ app.add_typer(network_app, name="network")
 
 def _domain_apps() -> None:
     """Sub-commands that live with their domain (each a Typer app in ``yingji.<domain>.cli``)."""
+    from yingji.monitoring.cli import app as ingest_app
     from yingji.supervision.cli import app as plan_app
 
     app.add_typer(plan_app, name="plan")
+    app.add_typer(ingest_app, name="ingest")
 
 
 _domain_apps()
@@ -298,22 +300,30 @@ def network_import(
 
 @app.command()
 def bench(
-    name: Annotated[str, typer.Argument(help="Benchmark name: routing")],
+    name: Annotated[str, typer.Argument(help="Benchmark name: routing, allocation, ingest")],
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Run a side-by-side benchmark (engine beside its reference, same data, one process)."""
-    if name != "routing":
-        fail(f"unknown benchmark {name!r}; available: routing")
     import json
+    from typing import Any as _Any
 
-    from yingji.demo.roads import demo_bench_data
-    from yingji.engines.network import bench as routing_bench
+    result: dict[str, _Any]
+    if name == "routing":
+        from yingji.demo.roads import demo_bench_data
+        from yingji.engines.network import bench as routing_bench
 
-    result = routing_bench.run(data=demo_bench_data)
-    if json_out:
-        typer.echo(json.dumps(result, ensure_ascii=False))
+        result, table = routing_bench.run(data=demo_bench_data), routing_bench.format_table
+    elif name == "allocation":
+        from yingji.engines.allocation import bench as allocation_bench
+
+        result, table = allocation_bench.run(), allocation_bench.format_table
+    elif name == "ingest":
+        from yingji.monitoring import bench as ingest_bench
+
+        result, table = ingest_bench.run(), ingest_bench.format_table
     else:
-        typer.echo(routing_bench.format_table(result))
+        fail(f"unknown benchmark {name!r}; available: routing, allocation, ingest")
+    typer.echo(json.dumps(result, ensure_ascii=False) if json_out else table(result))
 
 
 def main() -> None:

@@ -92,6 +92,9 @@ def load_demo(*, session: Session, data_dir: Path, network: bool = False) -> dic
             auth_service.create_user(session=session, user_in=UserCreate.model_validate(values), actor=actor)
             added_users += 1
     counts["users"] = added_users
+    from yingji.supplies.demo import load_demo as load_supplies
+
+    counts["stock_lots"] = load_supplies(session=session, actor=actor)["lots"]
     from yingji.supervision.demo import load_demo as load_supervision_demo
 
     sv = load_supervision_demo(session=session, actor=actor)
