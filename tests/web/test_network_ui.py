@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from webui_helpers import (  # type: ignore[import-not-found]
     SCREENSHOTS,
     click_map,
+    click_map_until,
     login,
     set_view,
     shot,
@@ -247,7 +248,7 @@ def test_drawn_closure_changes_the_route_then_clearing_restores_it(
     # clear it from its popup on the map (解除): the route is as fast as before
     tab(page, "closures")
     set_view(page, lon, lat, 16)
-    click_map(page, lon, lat)
+    click_map_until(page, lon, lat, ".leaflet-popup .yj-closure-popup")
     popup = page.locator(".leaflet-popup .yj-closure-popup")
     expect(popup).to_contain_text("道路积水（测试）")
     popup.locator('[data-closure-action="clear"]').click()

@@ -60,3 +60,16 @@ def click_map(page: Page, lon: float, lat: float) -> None:
 def shot(page: Page, name: str) -> None:
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(DOCS_IMG / name))
+
+
+def click_map_until(page: Page, lon: float, lat: float, selector: str, attempts: int = 3) -> None:
+    """Click the map at (lon, lat) until ``selector`` appears (a loaded machine may swallow a click)."""
+    for attempt in range(attempts):
+        click_map(page, lon, lat)
+        try:
+            page.wait_for_selector(selector, timeout=4000)
+            return
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+            page.wait_for_timeout(400)
