@@ -36,6 +36,9 @@ class Settings(BaseSettings):
         "empty = plain background with division boundaries (offline)",
     )
     default_language: Literal["zh-CN", "en"] = "zh-CN"
+    cap_feed_public: bool = Field(
+        default=False, description="Serve /cap/feed.xml without login: the whole city's active Actual warnings"
+    )
     timezone: str = "Asia/Shanghai"
 
     @model_validator(mode="after")

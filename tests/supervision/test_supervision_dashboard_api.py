@@ -57,7 +57,7 @@ def test_dashboard_summarises_the_plan_as_of_a_day(clients: Any) -> None:
     assert units["市应急局"]["by_status"]["done"] == 1
     assert units["市委编办"]["unit_id"] is None  # named by the plan, not in the registry: still counted
     lights = d["indicators"]["by_light"]
-    assert sum(lights.values()) == 19 and d["indicators"]["by_kind"]["unavailable"] == 3
+    assert sum(lights.values()) == 19 and d["indicators"]["by_kind"]["unavailable"] == 1
     rows = {r["division_code"]: r for r in d["divisions"]["rows"]}
     assert rows["371581"]["values"]["deaths_per_100m_gdp"] == pytest.approx(0.01)
     # registry values keep no history: for a past day without snapshots only the statistics compare

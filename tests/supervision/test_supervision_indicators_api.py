@@ -259,7 +259,7 @@ def test_reported_values_keep_who_when_and_source(clients: Any, session: Session
 
 def test_unavailable_sources_say_so(clients: Any) -> None:
     items = ok(clients["viewer"].get(f"{API}/indicators", params={"kind": "unavailable"}))
-    assert {i["key"] for i in items} == {"living_supplies_reserve", "relief_within_12h", "drills_on_schedule"}
+    assert {i["key"] for i in items} == {"drills_on_schedule"}
     for i in items:
         assert i["value"] is None and i["available"] is False and i["light"] == "grey"
         assert "source module" in i["reason"]

@@ -124,13 +124,15 @@ def test_incident_escalation_hook(clients: Any, session: Session) -> None:
 
     from yingji.errors import Conflict
 
-    with pytest.raises(Conflict, match="incidents module"):
-        ws.escalate_to_incident(session=session, user=user, warning_id=w["id"])
-    hooks.set_incident_escalator(lambda *, session, warning, actor: 4242)
+    previous = hooks.incident_escalator()
+    hooks.set_incident_escalator(None)
     try:
+        with pytest.raises(Conflict, match="incidents module"):
+            ws.escalate_to_incident(session=session, user=user, warning_id=w["id"])
+        hooks.set_incident_escalator(lambda *, session, warning, actor: 4242)
         assert ws.escalate_to_incident(session=session, user=user, warning_id=w["id"]) == 4242
     finally:
-        hooks.set_incident_escalator(None)
+        hooks.set_incident_escalator(previous)
 
 
 def test_changes_reach_the_live_event_bus(clients: Any) -> None:

@@ -100,6 +100,11 @@ def load_demo(*, session: Session, data_dir: Path, network: bool = False) -> dic
     sv = load_supervision_demo(session=session, actor=actor)
     for k in ("progress_reports", "gdp_figures", "loss_statistics", "indicator_values"):
         counts[k] = sv[k]
+    from yingji.monitoring.demo import load_demo as load_monitoring_demo
+    from yingji.risk.demo import load_demo as load_risk_demo
+
+    counts.update(load_risk_demo(session=session, actor=actor))
+    counts.update(load_monitoring_demo(session=session, actor=actor))
     if network:
         from yingji.demo.network import ensure_demo_network
 

@@ -19,8 +19,11 @@ routing.road_reopened_24h           computed     road closures of the last ``win
 statistics.deaths_per_100m_gdp      statistics   work-safety deaths ÷ GDP (亿元), latest year with both
 statistics.disaster_loss_share_gdp  statistics   mean over the plan's years of disaster direct loss ÷ GDP (%)
 reported                            reported     the latest value a unit entered (value, who, when, source)
-supplies.living_reserve_vs_standard unavailable  needs the supplies module (reserves vs the standard)
-supplies.relief_12h                 unavailable  needs the supplies module (12-hour relief)
+supplies.living_reserve_vs_standard computed     the plan division's government stock of basic-living
+                                                 items against the reserve standard: the smallest
+                                                 item share met (%), from the supplies gap report
+supplies.relief_12h                 computed     people whose basic needs can be delivered within 12 h
+                                                 (supplies relief check) ÷ planned relief population (%)
 plans.drills_on_schedule            unavailable  needs the drills module (drills held on schedule)
 =================================== ============ =====================================================
 
@@ -212,6 +215,103 @@ def chemical_park_teams(ctx: Context) -> Computed:
         detail={"parks": rows, "parks_total": len(rows), "radius_m": radius},
         reason=f"{covered}/{len(rows)} 个化工园区有企业专职危化救援队伍"
         f"（本园区单位所属或 {radius:.0f} 米内）",
+    )
+
+
+# ---- supplies-based ---------------------------------------------------------------------------
+
+
+def _division_row(rows: list[dict[str, Any]], code: str) -> dict[str, Any] | None:
+    return next((r for r in rows if r.get("division_code") == code), None)
+
+
+def living_reserve_vs_standard(ctx: Context) -> Computed:
+    """生活保障类物资政府实物储备达标率: for every basic-living item of the plan division's reserve
+    standard, the government stock held in its level's warehouses ÷ the required quantity (the gap
+    report's ``government_share_met``); the value is the **smallest** item share, so the indicator
+    is met exactly when every item is. Counties' figures are in the detail."""
+    from yingji.supplies import service as supplies
+    from yingji.supplies.models import Item
+
+    try:
+        report = supplies.gap_report(session=ctx.session, user=SYSTEM)
+    except NotFound as exc:
+        return Computed(value=None, reason=f"无法计算：{exc.message}")
+    basic = set(ctx.session.scalars(select(Item.code).where(Item.category == "basic_living")))
+
+    def summary(row: dict[str, Any]) -> dict[str, Any]:
+        items = [i for i in row["items"] if i["item_code"] in basic]
+        shares = [float(i["government_share_met"]) for i in items]
+        return {
+            "division_code": row["division_code"], "division": row["division"],
+            "value": 100.0 * min(shares) if shares else None,
+            "relief_population": row["relief_population"],
+            "items_met": sum(1 for x in shares if x >= 1.0 - EPS), "items_total": len(shares),
+            "items": [{"item_code": i["item_code"], "item": i["item"], "unit": i["unit"],
+                       "required": i["required"], "government": i["held"].get("government", 0),
+                       "held_total": i["held_total"], "share": 100.0 * float(i["government_share_met"])}
+                      for i in items],
+        }
+
+    rows = [summary(r) for r in report["divisions"] if under(r["division_code"], ctx.plan.division_code)]
+    own = _division_row(rows, ctx.plan.division_code)
+    if own is None:
+        return Computed(value=None, reason=f"{ctx.plan.division_code} 不是设储备的市、县级行政区")
+    if own["value"] is None:
+        return Computed(value=None, detail={"by_division": rows},
+                        reason="未配置生活保障类物资储备标准（supply_norms）：先加载物资目录与标准")
+    weakest = min(own["items"], key=lambda i: i["share"])
+    return Computed(
+        value=own["value"],
+        detail={"by_division": rows, "items": own["items"], "relief_population": own["relief_population"],
+                "as_of_stock": report["as_of"]},
+        reason=f"政府实物储备达到储备标准的品种 {own['items_met']}/{own['items_total']}；"
+        f"最低为{weakest['item']} {weakest['share']:.1f}%（计划救助人口 {own['relief_population']} 人）",
+    )
+
+
+def relief_12h(ctx: Context) -> Computed:
+    """12小时内受灾人员基本生活有效救助: the supplies relief check (the relief profile for 1 day,
+    delivered within ``deadline_s`` = 12 h from the current non-expired government and agreement
+    stock over the roads as they are now) — the people so served in the plan division ÷ its planned
+    relief population, capped at 100 %."""
+    from yingji.supplies import service as supplies
+
+    if ctx.data_dir is None:
+        return Computed(value=None, available=False, reason="数据源不可用：未配置数据目录")
+    deadline = ctx.params.get("deadline_s")
+    try:
+        check = supplies.relief_check(session=ctx.session, user=SYSTEM, data_dir=ctx.data_dir,
+                                      deadline_s=float(deadline) if deadline else None,
+                                      days=int(ctx.params.get("days", 1)))
+    except NotFound as exc:
+        return Computed(value=None, available=False, reason=f"数据源不可用：{exc.message}")
+    rows = [r for r in check["divisions"] if under(r["division_code"], ctx.plan.division_code)]
+    city = check.get("city")
+    own = city if city and city["division_code"] == ctx.plan.division_code else \
+        _division_row(rows, ctx.plan.division_code)
+
+    def short(r: dict[str, Any]) -> dict[str, Any]:
+        share = r.get("share_of_planned")
+        return {"division_code": r["division_code"], "division": r["division"],
+                "value": None if share is None else 100.0 * share, "max_people": r["max_people"],
+                "planned_relief_population": r["planned_relief_population"], "binding_item": r["binding_item"],
+                "population_out_of_reach": r["population_out_of_reach"]}
+
+    detail = {"by_division": [short(r) for r in rows], "deadline_s": check["deadline_s"], "days": check["days"],
+              "ownerships": check["ownerships"]}
+    if own is None:
+        return Computed(value=None, detail=detail, reason="人口网格中没有本行政区的人口")
+    share = own.get("share_of_planned")
+    if share is None:
+        return Computed(value=None, detail=detail, reason="计划救助人口为 0 或未设定")
+    detail.update(short(own))
+    return Computed(
+        value=100.0 * share,
+        detail=detail,
+        reason=f"{check['deadline_s'] / 3600:.0f} 小时内可保障基本生活 {own['max_people']} 人，"
+        f"计划救助人口 {own['planned_relief_population']} 人"
+        + (f"（受限物资：{own['binding_item']}）" if own.get("binding_item") else ""),
     )
 
 
@@ -487,15 +587,15 @@ METHODS: dict[str, Method] = {
         Method("reported", IndicatorKind.reported, describe="entered by a unit"),
         Method(
             "supplies.living_reserve_vs_standard",
-            IndicatorKind.unavailable,
-            module="yingji.supplies",
-            describe="basic-living reserves against the national standard",
+            IndicatorKind.computed,
+            living_reserve_vs_standard,
+            describe="government stock of basic-living items against the reserve standard; the smallest item share, %",
         ),
         Method(
             "supplies.relief_12h",
-            IndicatorKind.unavailable,
-            module="yingji.supplies",
-            describe="affected people relieved within 12 hours",
+            IndicatorKind.computed,
+            relief_12h,
+            describe="people whose basic needs can be delivered within 12 hours ÷ planned relief population, %",
         ),
         Method(
             "plans.drills_on_schedule",

@@ -54,6 +54,7 @@ class EventKind(LabelledEnum):
     acknowledged = "acknowledged"
     lifted = "lifted"
     expired = "expired"
+    incident = "incident"
 
 
 set_labels(
@@ -66,5 +67,6 @@ set_labels(
         "acknowledged": ("已确认", "Acknowledged", ""),
         "lifted": ("解除", "Lifted", ""),
         "expired": ("过期", "Expired", ""),
+        "incident": ("升级为事件", "Escalated to an incident", ""),
     },
 )

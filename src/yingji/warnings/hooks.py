@@ -25,6 +25,9 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+# imported up front: a first import during a commit hook would mutate the session's event lists
+from yingji.events import Event, publish
+
 log = logging.getLogger("yingji.warnings")
 _KEY = "yingji.warning_changes"
 
@@ -98,10 +101,6 @@ def _discard(session: Session, previous: SessionTransaction) -> None:
 def publish_live(changes: list[WarningChange]) -> None:
     """Default subscriber: each change goes to the live event bus (``/api/v1/events``), topic
     ``warnings``, visible to whoever may read warnings in its division."""
-    try:
-        from yingji.events import Event, publish
-    except ImportError:  # the events package is optional for this module
-        return
     for ch in changes:
         publish(Event(topic="warnings", action=ch.kind, resource="warnings", division_code=ch.division_code,
                       data={"warning_id": ch.warning_id, "level": ch.level, "previous_level": ch.previous_level,

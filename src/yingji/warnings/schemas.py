@@ -102,6 +102,13 @@ class WarningRead(ReadModel):
     created_by: str
     cap_sender: str | None
     cap_identifier: str | None
+    incident_id: int | None = None
+
+
+class WarningEscalation(ReadModel):
+    incident_id: int
+    created: bool
+    warning: WarningRead
 
 
 class WarningEventRead(ReadModel):

@@ -53,6 +53,7 @@ def read_dict(w: EarlyWarning) -> dict[str, Any]:
 
     out = WarningRead.model_validate(w).model_dump(mode="json")
     out["colour"] = colour(w.level)
+    out["incident_id"] = linked_incident(w)
     return out
 
 
@@ -460,13 +461,57 @@ def lift(*, session: Session, user: perm.Principal, warning_id: int, reason: str
     return w
 
 
-def escalate_to_incident(*, session: Session, user: perm.Principal, warning_id: int) -> Any:
-    """Hand a warning to the incidents module (not built yet): see :mod:`yingji.warnings.hooks`."""
-    w = _writable(session, user, warning_id)
+def linked_incident(warning: EarlyWarning) -> int | None:
+    """The incident this warning was escalated to (``details.incident_id``), if any."""
+    value = (warning.details or {}).get("incident_id")
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _escalator() -> hooks.IncidentEscalator | None:
     fn = hooks.incident_escalator()
     if fn is None:
+        # A process that has not imported the incidents package yet (a CLI command, a worker):
+        # importing it registers the escalator. Absent package: refused below.
+        import importlib
+
+        try:
+            importlib.import_module("yingji.incidents")
+        except ImportError:
+            return None
+        fn = hooks.incident_escalator()
+    return fn
+
+
+def escalate_to_incident(*, session: Session, user: perm.Principal, warning_id: int,
+                         data_dir: Any = None) -> Any:
+    """Escalate a warning to an incident in one step (see :mod:`yingji.incidents.escalation`).
+
+    Returns the incident id. A warning already escalated returns its incident (nothing new is
+    created); the link is kept both ways — ``details.incident_id`` here, a timeline line naming
+    the warning there. Refused (409) when no escalator is registered (no incidents module)."""
+    w = _writable(session, user, warning_id)
+    fn = _escalator()
+    if fn is None:
         raise Conflict("escalation to an incident needs the incidents module, which is not installed")
-    return fn(session=session, warning=w, actor=user)
+    # lock the warning row (PostgreSQL) so that two concurrent escalations create one incident
+    session.refresh(w, with_for_update=True)
+    existing = linked_incident(w)
+    if existing is not None:
+        return existing
+    kwargs: dict[str, Any] = {"session": session, "warning": w, "actor": user}
+    if data_dir is not None:
+        kwargs["data_dir"] = data_dir
+    incident_id = fn(**kwargs)
+    if isinstance(incident_id, int) and not isinstance(incident_id, bool):
+        before = _snapshot(w)
+        w.details = {**(w.details or {}), "incident_id": incident_id}
+        session.flush()
+        session.add(WarningEvent(warning_id=w.id, at=utcnow(), kind="incident", level_from=w.level,
+                                 level_to=w.level, version=w.version, actor=_name(user),
+                                 note=f"升级为事件 #{incident_id}"))
+        audit.record(session=session, actor=user, action="update", entity_type=RESOURCE, entity_id=w.id,
+                     before=before, after=_snapshot(w))
+    return incident_id
 
 
 def cap_history(*, session: Session, warning: EarlyWarning) -> list[tuple[int, datetime]]:

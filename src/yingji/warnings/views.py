@@ -17,6 +17,7 @@ from yingji.warnings.schemas import (
     FeedImport,
     WarningAction,
     WarningCreate,
+    WarningEscalation,
     WarningEventRead,
     WarningRead,
     WarningUpdate,
@@ -132,6 +133,22 @@ def acknowledge(session: SessionDep, user: CurrentUser, warning_id: int, data: W
 @router.post("/{warning_id}/lift", response_model=WarningRead, summary="Lift (解除) an active warning: {reason}")
 def lift(session: SessionDep, user: CurrentUser, warning_id: int, data: WarningAction) -> Any:
     return service.read_dict(service.lift(session=session, user=user, warning_id=warning_id, reason=data.reason))
+
+
+@router.post("/{warning_id}/escalate", response_model=WarningEscalation, status_code=201,
+             summary="Escalate to an incident in one step (links both ways); already escalated: 200, same incident")
+def escalate(session: SessionDep, user: CurrentUser, settings: SettingsDep, warning_id: int,
+             response: Response) -> Any:
+    w = service.get_warning(session=session, user=user, warning_id=warning_id)
+    perm.require(user, service.RESOURCE, "update")
+    perm.require(user, "incidents", "create")
+    before = service.linked_incident(w)
+    incident_id = service.escalate_to_incident(session=session, user=user, warning_id=warning_id,
+                                               data_dir=settings.data_dir)
+    created = before is None
+    if not created:
+        response.status_code = 200
+    return {"incident_id": incident_id, "created": created, "warning": service.read_dict(w)}
 
 
 @router.get("/{warning_id}/events", response_model=list[WarningEventRead], summary="History of a warning")
