@@ -2,19 +2,29 @@
 county's records through any of them.
 
 Each route is classified once below. The classification test fails when a route is added without
-being classified here, so a new route cannot escape the division-scope check by accident. For each
-route the check substitutes the key of a record owned by the *other* county for the path parameter
-and asserts: no 2xx on the other county's data, lists, map layers and exports hold only the user's
-own county, imports cannot create or change anything there, and no response so much as names the
-other county's records.
+being classified here, so a new route cannot escape the division-scope check by accident. That
+holds for every route under /api/ and for every route a domain router serves outside it (the CAP
+Atom feed, /cap/feed.xml). For each route the check substitutes the key of a record owned by the
+*other* county for the path parameter and asserts: no 2xx on the other county's data, lists, map
+layers and exports hold only the user's own county, imports cannot create or change anything
+there, and no response so much as names the other county's records.
+
+Routes of a domain whose own route-scope test sweeps them on its own fixtures (the supplies) are
+classified here as ``swept``, pointing at that test; the check verifies that the pointer is true.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import io
+import json
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +32,20 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from httpx import Response
+from openpyxl import load_workbook
 from sqlalchemy.orm import sessionmaker
 
 from api.fixtures import settings_with_network
 from api.helpers import point, read_csv, read_xlsx, registry_workbook, upload
 from registry.test_registry_contracts import CONTRACTS
-from yingji.api.app import create_app
-from yingji.auth.permissions import MATRIX
+from yingji.api.app import create_app, domain_routers
+from yingji.auth.permissions import MATRIX, division_prefix
 from yingji.config import Settings
 from yingji.db.base import utcnow
 from yingji.registry.specs import REGISTRIES
+from yingji.supervision.service import PACKAGED_PLAN
+
+TESTS = Path(__file__).resolve().parent.parent
 
 #: The generic router of every registry: (method, path after /api/v1/<registry>) -> kind.
 REGISTRY_ROUTES = {
@@ -72,42 +86,243 @@ class ScopedResource:
     """A division-scoped resource of a domain outside the registries, declared by its data only.
 
     Its routes are classified below as ``scoped_list``, ``scoped_create``, ``scoped_read``,
-    ``scoped_update``, ``scoped_delete`` (the item route) or ``scoped_sub`` (a collection under an
-    item, e.g. a hazard source's assessments), and checked generically: the other county's record
-    is 404 through every item route, absent from the list, and cannot be created.
+    ``scoped_update``, ``scoped_delete`` (the item route) or ``scoped_sub`` (a route under an item,
+    e.g. a hazard source's assessments or an incident's tasks), and checked generically: the other
+    county's record is 404 through every item route, absent from the list, and cannot be created.
+    One record is made in each county before the routes are called: ``make`` when given, else a
+    POST of ``body`` to ``base`` as the administrator.
     """
 
     base: str  # the collection path
-    param: str  # the path parameter naming one record
-    body: Callable[[str, str], dict[str, Any]]  # (division, name) -> a valid create body
-    update: dict[str, Any]
-    sub_body: dict[str, Any] = field(default_factory=dict)  # a valid body for POST on a sub-collection
+    param: str  # the path parameter naming one record ("" when the resource has no item route)
+    body: Callable[[str, str], dict[str, Any]] | None  # (division, name) -> a valid create body
+    update: dict[str, Any] = field(default_factory=dict)
+    sub_body: dict[str, Any] = field(default_factory=dict)  # a valid body for POST on a sub-route
+    #: (scene, division, name) -> id, for a record that is not made by POSTing ``body`` to ``base``
+    make: Callable[[Any, str, str], int] | None = None
+    #: what the administrator compares before and after the routes are called ({id}: the other
+    #: county's record, {division}: the other county)
+    watch: tuple[str, ...] = ("{base}/{id}",)
+    #: lists also hold the records of the divisions above the user's (the city's plans)
+    above: bool = False
+
+
+BUREAUS = {"371581": "linqing_bureau", "371502": "dcf_bureau"}  # the world's unit in each county
 
 
 def _hazard_source(division: str, name: str) -> dict[str, Any]:
     return {"name": name, "kind": "hazmat_enterprise", "division_code": division, **point(division, 5)}
 
 
+def _incident(division: str, name: str) -> dict[str, Any]:
+    return {"title": name, "category": "accident", "type": "fire", "division_code": division,
+            "occurred_at": (utcnow() - timedelta(minutes=30)).isoformat(), **point(division, 7)}
+
+
+def _plan(division: str, name: str) -> dict[str, Any]:
+    return {"name": name, "kind": "special", "division_code": division,
+            "levels": [{"response_level": 4, "incident_levels": ["IV"], "criteria": "一般", "actions": []}]}
+
+
+def _shift(division: str, name: str) -> dict[str, Any]:
+    now = utcnow()
+    return {"division_code": division, "starts_at": (now - timedelta(hours=1)).isoformat(),
+            "ends_at": (now + timedelta(hours=1)).isoformat(), "officer_name": name, "leader_name": name}
+
+
+def _duty_log(division: str, name: str) -> dict[str, Any]:
+    return {"division_code": division, "kind": "note", "content": name}
+
+
+def _loss(division: str, name: str) -> dict[str, Any]:
+    return {"kind": "work_safety", "division_code": division, "period_start": "2021-01-01",
+            "period_end": "2021-12-31", "deaths": 1, "notes": name}
+
+
+def _gdp(division: str, name: str) -> dict[str, Any]:
+    return {"division_code": division, "year": 2021, "gdp_100m_yuan": 100.0, "source": name}
+
+
+def _sensor(division: str, name: str) -> dict[str, Any]:
+    return {"code": f"SCOPE-{division}", "name": name, "kind": "wind", "division_code": division,
+            **point(division, 6)}
+
+
+def _warning(division: str, name: str) -> dict[str, Any]:
+    return {"cause": "scope", "level": 3, "headline": name, "division_code": division}
+
+
+def _created(r: Response) -> int:
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def _new_incident(scene: Any, division: str, name: str) -> int:
+    return _created(scene.clients["admin"].post("/api/v1/incidents", json=_incident(division, f"{name}事件")))
+
+
+def _make_task(scene: Any, division: str, name: str) -> int:
+    incident = _new_incident(scene, division, name)
+    unit = scene.clients.world.units[BUREAUS[division]]
+    return _created(scene.clients["admin"].post(f"/api/v1/incidents/{incident}/tasks", json={
+        "title": name, "assignee_type": "unit", "unit_id": unit, "deadline_minutes": 30}))
+
+
+def _make_dispatch(scene: Any, division: str, name: str) -> int:
+    incident = _new_incident(scene, division, name)
+    team = CONTRACTS["teams"]().create(scene.clients, division=division, n=4, name=f"{name}队伍")
+    return _created(scene.clients["admin"].post(f"/api/v1/incidents/{incident}/dispatches",
+                                                json={"resource_type": "team", "resource_id": team["id"]}))
+
+
+def _make_consultation(scene: Any, division: str, name: str) -> int:
+    incident = _new_incident(scene, division, name)
+    if division == scene.other:  # consultations have no item route of their own: watch the incident's list
+        scene.watch.append(f"/api/v1/incidents/{incident}/consultations")
+    return _created(scene.clients["admin"].post(f"/api/v1/incidents/{incident}/consultations", json={
+        "title": name, "held_at": utcnow().isoformat(), "participants": [{"kind": "person", "name": "参会人"}]}))
+
+
 SCOPED: dict[str, ScopedResource] = {
+    # risk
     "hazard_sources": ScopedResource(
         "/api/v1/hazard_sources", "hazard_id", _hazard_source, {"notes": "改"},
-        sub_body={"assessed_on": "2026-01-01", "likelihood": 2, "consequence": 3, "assessor": "x"}),
+        sub_body={"assessed_on": "2026-01-01", "likelihood": 2, "consequence": 3, "assessor": "x"},
+        watch=("{base}/{id}", "{base}/{id}/assessments")),
+    # incidents (command and dispatch)
+    "incidents": ScopedResource("/api/v1/incidents", "incident_id", _incident, {"description": "改"},
+                                watch=("{base}/{id}", "{base}/{id}/timeline", "{base}/{id}/tasks")),
+    "tasks": ScopedResource("/api/v1/tasks", "task_id", None, make=_make_task),
+    "dispatches": ScopedResource("/api/v1/dispatches", "dispatch_id", None, make=_make_dispatch),
+    "consultations": ScopedResource("/api/v1/consultations", "consultation_id", None, {"conclusions": "改"},
+                                    make=_make_consultation, watch=()),
+    "plans": ScopedResource("/api/v1/plans", "plan_id", _plan, {"description": "改"}, above=True),
+    "duty_shifts": ScopedResource("/api/v1/duty/shifts", "shift_id", _shift, {"phone": "0635-1"},
+                                  sub_body={"notes": "交班"}),
+    "duty_log": ScopedResource("/api/v1/duty/log", "", _duty_log,
+                               watch=("{base}?division={division}&size=500",)),
+    # supervision: the statistics are the division-bound part of the domain
+    "loss_statistics": ScopedResource("/api/v1/supervision/statistics/losses", "stat_id", _loss, {"deaths": 2}),
+    "gdp_figures": ScopedResource("/api/v1/supervision/statistics/gdp", "gdp_id", _gdp, {"gdp_100m_yuan": 120.0}),
+    # monitoring and warnings
+    "sensors": ScopedResource("/api/v1/sensors", "sensor_id", _sensor, {"notes": "改"},
+                              watch=("{base}/{id}", "{base}/{id}/readings", "{base}/{id}/rules")),
+    "warnings": ScopedResource("/api/v1/warnings", "warning_id", _warning, {"headline": "改"},
+                               sub_body={"reason": "越界"}, watch=("{base}/{id}", "{base}/{id}/events")),
 }
 
-#: Routes of domain resources: (method, path) -> (kind, resource).
+
+def _scoped(resource: str, base: str, *, create: bool = True, item: tuple[str, ...] = ("GET", "PATCH", "DELETE"),
+            subs: tuple[tuple[str, str], ...] = (), lists: tuple[str, ...] = ("",)) -> dict[tuple[str, str], Any]:
+    """The routes of a scoped resource: its lists, create, item routes and sub-routes."""
+    param = SCOPED[resource].param
+    kinds = {"GET": "scoped_read", "PATCH": "scoped_update", "DELETE": "scoped_delete"}
+    out: dict[tuple[str, str], tuple[str, str | None]] = {("GET", f"{base}{x}"): ("scoped_list", resource)
+                                                          for x in lists}
+    if create:
+        out[("POST", base)] = ("scoped_create", resource)
+    out |= {(m, f"{base}/{{{param}}}"): (kinds[m], resource) for m in item}
+    out |= {(m, f"{base}/{{{param}}}/{sub}"): ("scoped_sub", resource) for m, sub in subs}
+    return out
+
+
+SV = "/api/v1/supervision"
+#: The supervision routes outside the statistics: the plan, its tasks, progress reports, indicators,
+#: the dashboard and the monthly report are city-wide (every role with ``read`` reads them); what
+#: is division-bound in their answers (per-division rows) is limited to the user's scope.
+SUPERVISION_CITYWIDE = {
+    ("GET", f"{SV}/plans"), ("POST", f"{SV}/plans"), ("GET", f"{SV}/plan"), ("GET", f"{SV}/projects"),
+    ("GET", f"{SV}/tasks"), ("GET", f"{SV}/tasks/{{task_id}}"), ("POST", f"{SV}/tasks/{{task_id}}/progress"),
+    ("GET", f"{SV}/progress"), ("GET", f"{SV}/progress/{{report_id}}"), ("PATCH", f"{SV}/progress/{{report_id}}"),
+    ("POST", f"{SV}/progress/{{report_id}}/confirm"), ("POST", f"{SV}/progress/{{report_id}}/return"),
+    ("POST", f"{SV}/progress/{{report_id}}/evidence"),
+    ("GET", f"{SV}/progress/{{report_id}}/evidence/{{evidence_id}}"),
+    ("GET", f"{SV}/indicators"), ("POST", f"{SV}/indicators/snapshot"), ("GET", f"{SV}/indicators/{{key}}"),
+    ("GET", f"{SV}/indicators/{{key}}/history"), ("POST", f"{SV}/indicators/{{key}}/values"),
+    ("GET", f"{SV}/statistics/rates"), ("GET", f"{SV}/dashboard"), ("GET", f"{SV}/reminders"),
+    ("GET", f"{SV}/monthly-report"),
+}
+
+SP = "/api/v1/supplies"
+#: Every supplies route, as tests/supplies/test_supplies_route_scope.py classifies it (its ROUTES):
+#: that test sweeps them on its own warehouses, lots, requests and dispatch orders (a road network
+#: and stock this test does not build). ``check_swept`` verifies that the two tables agree.
+SUPPLIES_ROUTES: dict[tuple[str, str], str] = {
+    ("GET", f"{SP}/items"): "reference", ("GET", f"{SP}/items/{{item_id}}"): "reference",
+    ("POST", f"{SP}/items"): "refused", ("PATCH", f"{SP}/items/{{item_id}}"): "refused",
+    ("DELETE", f"{SP}/items/{{item_id}}"): "refused", ("POST", f"{SP}/defaults"): "refused",
+    ("GET", f"{SP}/norms"): "reference", ("POST", f"{SP}/norms"): "refused",
+    ("PATCH", f"{SP}/norms/{{norm_id}}"): "refused", ("DELETE", f"{SP}/norms/{{norm_id}}"): "refused",
+    ("GET", f"{SP}/reserve-levels"): "reference", ("PUT", f"{SP}/reserve-levels/{{level}}"): "refused",
+    ("GET", f"{SP}/relief-populations"): "list", ("PUT", f"{SP}/relief-populations/{{division_code}}"): "theirs",
+    ("GET", f"{SP}/lots"): "list", ("POST", f"{SP}/lots"): "refused",
+    ("GET", f"{SP}/lots/{{lot_id}}"): "theirs", ("PATCH", f"{SP}/lots/{{lot_id}}"): "theirs",
+    ("GET", f"{SP}/lots/{{lot_id}}/moves"): "theirs", ("POST", f"{SP}/lots/{{lot_id}}/moves"): "theirs",
+    ("POST", f"{SP}/lots/{{lot_id}}/transfer"): "theirs", ("GET", f"{SP}/stock"): "list",
+    ("GET", f"{SP}/reports/gap"): "list", ("GET", f"{SP}/reports/rotation"): "list",
+    ("GET", f"{SP}/reports/relief-check"): "list",
+    ("GET", f"{SP}/requests"): "list", ("POST", f"{SP}/requests"): "refused",
+    ("GET", f"{SP}/requests/{{request_id}}"): "theirs", ("POST", f"{SP}/requests/{{request_id}}/decision"): "theirs",
+    ("POST", f"{SP}/requests/{{request_id}}/cancel"): "theirs",
+    ("POST", f"{SP}/allocation/plan"): "refused", ("POST", f"{SP}/dispatch-orders"): "refused",
+    ("GET", f"{SP}/dispatch-orders"): "list", ("GET", f"{SP}/dispatch-orders/{{order_id}}"): "theirs",
+    ("POST", f"{SP}/dispatch-orders/{{order_id}}/receipt"): "theirs",
+    ("POST", f"{SP}/dispatch-orders/{{order_id}}/cancel"): "theirs",
+}
+#: resource of a ``swept`` route -> (the test module that sweeps it, the name of its classification table)
+SWEPT: dict[str, tuple[Path, str, dict[tuple[str, str], str]]] = {
+    "supplies": (TESTS / "supplies" / "test_supplies_route_scope.py", "ROUTES", SUPPLIES_ROUTES),
+}
+
+INC = "/api/v1/incidents"
+#: Routes of domain resources: (method, path) -> (kind, resource). Besides the ``scoped_*`` kinds
+#: (see ScopedResource): ``scoped_ingest`` (readings, by sensor code), ``scoped_feed`` (the Atom
+#: feed), ``refused`` (a permission the county role lacks, REFUSED), ``citywide`` (city-wide data,
+#: check_citywide), ``reference`` (no division), ``stream`` (SSE) and ``swept`` (SWEPT).
 DOMAIN_ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
-    ("GET", "/api/v1/hazard_sources"): ("scoped_list", "hazard_sources"),
-    ("POST", "/api/v1/hazard_sources"): ("scoped_create", "hazard_sources"),
-    ("GET", "/api/v1/hazard_sources/{hazard_id}"): ("scoped_read", "hazard_sources"),
-    ("PATCH", "/api/v1/hazard_sources/{hazard_id}"): ("scoped_update", "hazard_sources"),
-    ("DELETE", "/api/v1/hazard_sources/{hazard_id}"): ("scoped_delete", "hazard_sources"),
-    ("GET", "/api/v1/hazard_sources/{hazard_id}/assessments"): ("scoped_sub", "hazard_sources"),
-    ("POST", "/api/v1/hazard_sources/{hazard_id}/assessments"): ("scoped_sub", "hazard_sources"),
+    # ---- risk
+    **_scoped("hazard_sources", "/api/v1/hazard_sources", subs=(("GET", "assessments"), ("POST", "assessments"))),
     # reference data that belongs to no division (the same for every user)
     ("GET", "/api/v1/chemicals"): ("reference", None),
     ("GET", "/api/v1/chemicals/{key}"): ("reference", None),
+    # ---- incidents: incidents and everything under one, tasks, dispatches, consultations, plans, duty
+    **_scoped("incidents", INC, item=("GET", "PATCH"), subs=(
+        *(("GET", sub) for sub in ("activations", "consultations", "dispatches", "plans", "recommendations",
+                                   "reports", "reports/schedule", "sitrep.docx", "sitrep.md", "tasks", "timeline")),
+        *(("POST", sub) for sub in ("activations", "consultations", "dispatches", "level", "notes", "reports",
+                                    "tasks", "transitions")))),
+    ("GET", f"{INC}/reference"): ("reference", None),
+    ("GET", f"{INC}/grade"): ("reference", None),
+    **_scoped("tasks", "/api/v1/tasks", create=False, item=("GET",),
+              subs=tuple(("POST", sub) for sub in ("accept", "reject", "progress", "done", "cancel"))),
+    **_scoped("dispatches", "/api/v1/dispatches", create=False, item=("GET",), subs=(("POST", "status"),)),
+    **_scoped("consultations", "/api/v1/consultations", create=False, item=("PATCH",), lists=()),
+    **_scoped("plans", "/api/v1/plans", item=("GET", "PATCH")),
+    **_scoped("duty_shifts", "/api/v1/duty/shifts", item=("GET", "PATCH"), subs=(("POST", "handover"),)),
+    ("GET", "/api/v1/duty/now"): ("scoped_list", "duty_shifts"),  # the shifts on duty now
+    **_scoped("duty_log", "/api/v1/duty/log", item=()),
     # an endless server-sent-events stream: not called here (see check_stream)
     ("GET", "/api/v1/events"): ("stream", None),
+    # ---- supervision: scoped statistics; the rest is city-wide
+    **_scoped("loss_statistics", f"{SV}/statistics/losses"),
+    **_scoped("gdp_figures", f"{SV}/statistics/gdp"),
+    **{route: ("citywide", None) for route in SUPERVISION_CITYWIDE},
+    # ---- monitoring
+    **_scoped("sensors", "/api/v1/sensors", subs=(("GET", "readings"), ("GET", "rules"))),
+    ("POST", "/api/v1/readings"): ("scoped_ingest", "sensors"),
+    ("GET", "/api/v1/sensor_kinds"): ("reference", None),
+    # ---- warnings
+    **_scoped("warnings", "/api/v1/warnings", item=("GET", "PATCH"), subs=(
+        ("GET", "events"), ("GET", "cap"), ("POST", "acknowledge"), ("POST", "lift"), ("POST", "escalate"))),
+    # CAP upload and feed polling need warnings:import (commander, duty officer, administrator): the
+    # county user is refused before the body is read
+    ("POST", "/api/v1/warnings/import"): ("refused", "warnings"),
+    ("POST", "/api/v1/warnings/import/feed"): ("refused", "warnings"),
+    # the Atom feed of active warnings (outside /api/): login required, the reader's scope only; a
+    # deployment may make it public (setting cap_feed_public): see check_scoped_feed
+    ("GET", "/cap/feed.xml"): ("scoped_feed", "warnings"),
+    # ---- supplies: swept by tests/supplies/test_supplies_route_scope.py
+    **{route: ("swept", "supplies") for route in SUPPLIES_ROUTES},
 }
 #: Routes that never end a response; generic sweeps must not call them.
 STREAMS = {key for key, (kind, _) in DOMAIN_ROUTES.items() if kind == "stream"}
@@ -134,31 +349,50 @@ def classified() -> dict[tuple[str, str], tuple[str, str | None]]:
     return out
 
 
-def api_routes(app: Any) -> set[tuple[str, str]]:
-    """(method, path) of every route under /api/, including those of included routers."""
+def _flat(routes: list[Any]) -> list[Any]:
     try:  # FastAPI >= 0.16x includes routers lazily; this flattens them
         from fastapi.routing import iter_route_contexts
     except ImportError:  # pragma: no cover - older FastAPI keeps app.routes flat
-        contexts: list[Any] = list(app.routes)
-    else:
-        contexts = list(iter_route_contexts(app.routes))
+        return list(routes)
+    return list(iter_route_contexts(routes))
+
+
+def _method_paths(contexts: list[Any], keep: Callable[[str], bool]) -> set[tuple[str, str]]:
     routes = set()
     for ctx in contexts:
         original = getattr(ctx, "original_route", ctx)
         path, methods = getattr(ctx, "path", None), getattr(ctx, "methods", None)
-        if path and path.startswith("/api/") and methods:
+        if path and keep(path) and methods:
             assert isinstance(original, APIRoute), f"{path}: not an APIRoute ({type(original).__name__})"
             routes |= {(m, path) for m in methods - {"HEAD", "OPTIONS"}}
     return routes
 
 
+def api_routes(app: Any) -> set[tuple[str, str]]:
+    """(method, path) of every route under /api/, including those of included routers."""
+    return _method_paths(_flat(app.routes), lambda path: path.startswith("/api/"))
+
+
+def data_routes(app: Any) -> set[tuple[str, str]]:
+    """Every route under /api/ and every route a domain router serves outside it (e.g. /cap/feed.xml).
+
+    The web UI's pages are not domain routers (``domain_routers`` leaves them out); their data comes
+    from the same services and is checked by the web tests."""
+    outside = {route for router in domain_routers()
+               for route in _method_paths(_flat(router.routes), lambda path: not path.startswith("/api/"))}
+    served = {(m, ctx.path) for ctx in _flat(app.routes) for m in getattr(ctx, "methods", None) or ()}
+    assert outside <= served, sorted(outside - served)
+    return api_routes(app) | outside
+
+
 def test_every_api_route_is_classified(tmp_path: Any) -> None:
     app = create_app(Settings(env="test", data_dir=tmp_path, secret_key="s" * 40), sessionmaker())
-    routes = api_routes(app)
+    routes = data_routes(app)
     # the enumeration must see at least what the OpenAPI document publishes
     published = {(m.upper(), p) for p, ops in app.openapi()["paths"].items() if p.startswith("/api/")
                  for m in ops}
     assert published <= routes, sorted(published - routes)
+    assert ("GET", "/cap/feed.xml") in routes  # a domain route outside /api/ is enumerated too
     unclassified = sorted(routes - set(classified()))
     assert not unclassified, (
         "new API routes must be classified in tests/api/test_route_scope.py (DOMAIN_ROUTES, and a "
@@ -184,6 +418,8 @@ class Scene:
     mine: dict[str, dict[str, Any]] = field(default_factory=dict)
     closures: dict[str, int] = field(default_factory=dict)  # "theirs" / "mine" -> road closure id
     scoped: dict[str, dict[str, Any]] = field(default_factory=dict)  # resource -> {"theirs": id, "mine": id}
+    citywide: dict[str, Any] = field(default_factory=dict)  # path parameters of the city-wide supervision routes
+    watch: list[str] = field(default_factory=list)  # more URLs the administrator compares before and after
     responses: list[tuple[Response, bytes]] = field(default_factory=list)
 
     @property
@@ -211,7 +447,16 @@ class Scene:
             out[name] = admin.get(contract.url(contract.key(record))).json()
             out[f"{name} total"] = admin.get(contract.base, params={"division": self.other}).json()["total"]
         for name, ids in self.scoped.items():
-            out[name] = admin.get(f"{SCOPED[name].base}/{ids['theirs']}").json()
+            spec = SCOPED[name]
+            for template in spec.watch:
+                url = template.format(base=spec.base, id=ids["theirs"], division=self.other)
+                r = admin.get(url)
+                assert r.status_code == 200, (url, r.text)
+                out[url] = r.json()
+        for url in self.watch:
+            r = admin.get(url)
+            assert r.status_code == 200, (url, r.text)
+            out[url] = r.json() if r.headers.get("content-type", "").startswith("application/json") else r.content
         if self.closures:
             out["closure"] = admin.get(f"/api/v1/routing/closures/{self.closures['theirs']}").json()
             out["closures"] = sorted(c["id"] for c in admin.get("/api/v1/routing/closures").json()["items"]
@@ -219,11 +464,41 @@ class Scene:
         return out
 
 
+XLSX_PREFIX = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+DOCX_PREFIX = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+
+
 def _text(r: Response) -> str:
+    """The text of a response; of a workbook every sheet's cells, of a Word document its paragraphs and tables."""
     ctype = r.headers.get("content-type", "")
-    if ctype.startswith("application/vnd.openxmlformats"):
-        return repr(read_xlsx(r.content))
+    if ctype.startswith(XLSX_PREFIX):
+        wb = load_workbook(io.BytesIO(r.content), read_only=True, data_only=True)
+        return repr([[ws.title, *ws.iter_rows(values_only=True)] for ws in wb.worksheets])
+    if ctype.startswith(DOCX_PREFIX):
+        from docx import Document
+
+        doc = Document(io.BytesIO(r.content))
+        cells = [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
+        return "\n".join([p.text for p in doc.paragraphs] + cells)
     return r.content.decode("utf-8", errors="replace")
+
+
+def _in_scope_or_above(own: str, code: str) -> bool:
+    """A division code the user may be shown: in the user's division, or a division above it."""
+    return code.startswith(own) or own.startswith(division_prefix(code))
+
+
+def _divisions(value: Any) -> Iterator[str]:
+    """Every division code named by a ``division_code`` / ``division`` key anywhere in a JSON value."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k in ("division_code", "division") and isinstance(v, str) and v.isdigit():
+                yield v
+            else:
+                yield from _divisions(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _divisions(v)
 
 
 def _division_column(registry: str) -> int:
@@ -403,31 +678,162 @@ def check_compute(s: Scene, method: str, path: str, _registry: None) -> None:
         assert r.status_code == 200, (url, r.status_code, r.text)
 
 
+def _shown(s: Scene, spec: ScopedResource, code: str) -> bool:
+    """May a list of ``spec`` show the user a record of division ``code``?"""
+    return _in_scope_or_above(s.own, code) if spec.above else code.startswith(s.own)
+
+
 def check_scoped_list(s: Scene, method: str, path: str, resource: str) -> None:
-    theirs = s.scoped[resource]["theirs"]
+    spec, ids = SCOPED[resource], s.scoped[resource]
     for params in ({"size": 500}, {"size": 500, "division": s.other}, {"q": MARKER}):
         r = s.call(method, path, params=params)
         assert r.status_code == 200, r.text
         items = r.json()["items"]
-        assert all(str(x["division_code"]).startswith(s.own) for x in items), items
-        assert theirs not in {x["id"] for x in items}
+        assert all(_shown(s, spec, str(x["division_code"])) for x in items), items
+        assert ids["theirs"] not in {x["id"] for x in items}
+    mine = s.call(method, path, params={"size": 500}).json()["items"]
+    assert ids["mine"] in {x["id"] for x in mine}, f"{path}: the user's own record should be listed: {mine}"
     r = s.call(method, path, params={"format": "geojson"})
-    if r.status_code == 200:
-        assert theirs not in {f.get("id") for f in r.json()["features"]}, r.text
+    if r.status_code == 200 and "features" in r.json():  # a map layer (routes without one ignore the parameter)
+        assert ids["theirs"] not in {f.get("id") for f in r.json()["features"]}, r.text
 
 
 def check_scoped_create(s: Scene, method: str, path: str, resource: str) -> None:
-    r = s.call(method, path, json=SCOPED[resource].body(s.other, "越界"))
+    spec = SCOPED[resource]
+    assert spec.body is not None, f"{resource}: a create route needs a create body in SCOPED"
+    r = s.call(method, path, json=spec.body(s.other, "越界"))
     assert r.status_code == 403, r.text
 
 
 def check_scoped_item(s: Scene, method: str, path: str, resource: str) -> None:
     spec = SCOPED[resource]
     body = {"json": spec.update} if method == "PATCH" else {}
-    if method == "POST":
+    if method in ("POST", "PUT"):
         body = {"json": spec.sub_body}
     r = s.call(method, fill(path, **{spec.param: s.scoped[resource]["theirs"]}), **body)
     assert r.status_code == 404, r.text
+
+
+def check_scoped_update(s: Scene, method: str, path: str, resource: str) -> None:
+    """404 on the other county's record; nor can the user move a record of its own over there."""
+    check_scoped_item(s, method, path, resource)
+    spec = SCOPED[resource]
+    r = s.call(method, fill(path, **{spec.param: s.scoped[resource]["mine"]}), json={"division_code": s.other})
+    moved = r.status_code < 300 and r.json().get("division_code") != s.own
+    assert r.status_code in (403, 422) or not moved, r.text
+
+
+def check_scoped_ingest(s: Scene, method: str, path: str, resource: str) -> None:
+    """Readings for the other county's sensor are refused as from an unknown sensor (the ingest sees
+    the user's sensors only) and nothing is stored (the administrator's view of its readings is
+    compared); the user's own sensor takes the same reading in the same batch."""
+    theirs, mine = (_sensor(division, "")["code"] for division in (s.other, s.own))
+    ts = utcnow().isoformat()
+    r = s.call(method, path, json={"readings": [{"sensor": theirs, "ts": ts, "value": 3.0}]})
+    assert r.status_code == 422 and "unknown sensor" in r.text, r.text
+    r = s.call(method, path, content=f"sensor,ts,value\n{theirs},{ts},3.0\n".encode(),
+               headers={"Content-Type": "text/csv"})
+    assert r.status_code == 422 and "unknown sensor" in r.text, r.text
+    r = s.call(method, path, json={"readings": [{"sensor": mine, "ts": ts, "value": 3.0},
+                                                {"sensor": theirs, "ts": ts, "value": 3.0}]})
+    assert r.status_code == 200, r.text
+    assert r.json()["accepted"] == 1 and [x["index"] for x in r.json()["rejected"]] == [1], r.text
+
+
+@contextmanager
+def _settings_with(app: Any, **values: Any) -> Iterator[None]:
+    """The app's settings with ``values`` set for the duration (also names Settings does not declare yet)."""
+    before = app.state.settings
+    app.state.settings = before.model_copy(update=values)
+    try:
+        yield
+    finally:
+        app.state.settings = before
+
+
+def check_scoped_feed(s: Scene, method: str, path: str, resource: str) -> None:
+    """The Atom feed of active warnings: a logged-in reader gets the warnings of its scope only.
+    Without credentials the feed is 401 — unless a deployment makes it public with the setting
+    ``cap_feed_public`` (see docs/cap.md), which serves the whole city's warnings to anonymous
+    readers (as a viewer) and leaves a logged-in reader's feed scoped; both settings are checked."""
+    ids = s.scoped[resource]
+
+    def cap_link(warning_id: int) -> str:
+        return f"/api/v1/warnings/{warning_id}/cap"
+
+    anon = TestClient(s.clients.app)
+    for public in (False, True):
+        with _settings_with(s.clients.app, cap_feed_public=public):
+            r = s.call(method, path)
+            assert r.status_code == 200 and r.headers["content-type"].startswith("application/atom+xml"), r.text
+            assert cap_link(ids["mine"]) in r.text and cap_link(ids["theirs"]) not in r.text, r.text
+            r = anon.request(method, path)  # not in s.responses: the public feed is the city's by design
+            if public:
+                assert r.status_code == 200 and cap_link(ids["theirs"]) in r.text, r.text
+            else:
+                assert r.status_code == 401, r.text
+    # the setting as this deployment has it
+    expected = 200 if getattr(s.clients.app.state.settings, "cap_feed_public", False) else 401
+    assert anon.request(method, path).status_code == expected
+
+
+#: A ``refused`` route -> the permission it needs, which the county role does not have
+REFUSED: dict[tuple[str, str], tuple[str, str]] = {
+    ("POST", "/api/v1/warnings/import"): ("warnings", "import"),
+    ("POST", "/api/v1/warnings/import/feed"): ("warnings", "import"),
+}
+
+
+def check_refused(s: Scene, method: str, path: str, _resource: str) -> None:
+    """A permission the county role lacks (the matrix says so): 403, before the body is read."""
+    resource, action = REFUSED[(method, path)]
+    assert action not in MATRIX["county"].get(resource, set()), (
+        f"county users now have {resource}:{action}: classify {method} {path} for what they can reach")
+    bodies: dict[str, dict[str, Any]] = {
+        "/import": {"content": b"<alert/>", "headers": {"Content-Type": "application/cap+xml"}},
+        "/import/feed": {"json": {"url": "http://127.0.0.1:9/feed.xml", "division_code": s.other}},
+    }
+    r = s.call(method, path, **next(v for k, v in bodies.items() if path.endswith(k)))
+    assert r.status_code == 403, r.text
+
+
+#: Query parameters of the city-wide GET routes (each set is one request; default: one without any)
+CITYWIDE_PARAMS: dict[str, list[dict[str, Any]]] = {
+    f"{SV}/tasks": [{"size": 500}, {"q": MARKER}],
+    f"{SV}/progress": [{"size": 500}],
+    f"{SV}/indicators/{{key}}/history": [{"since": "2020-01-01"}],
+    f"{SV}/statistics/rates": [{"year": 2021}],
+    f"{SV}/monthly-report": [{"month": "2022-06", "format": "docx"}, {"month": "2022-06", "format": "xlsx"}],
+}
+#: Valid bodies of the city-wide writes, so that a refusal is the permission's, not the body's
+CITYWIDE_WRITES: dict[tuple[str, str], Callable[[Scene], dict[str, Any]]] = {
+    ("POST", f"{SV}/plans"): lambda s: {"json": s.citywide["document"]},
+    ("POST", f"{SV}/tasks/{{task_id}}/progress"): lambda s: {"json": {"percent": 50, "narrative": "越界"}},
+    ("PATCH", f"{SV}/progress/{{report_id}}"): lambda s: {"json": {"percent": 60}},
+    ("POST", f"{SV}/progress/{{report_id}}/confirm"): lambda s: {"json": {"note": "越界"}},
+    ("POST", f"{SV}/progress/{{report_id}}/return"): lambda s: {"json": {"note": "越界"}},
+    ("POST", f"{SV}/progress/{{report_id}}/evidence"): lambda s: {"files": {"file": ("x.txt", b"x", "text/plain")}},
+    ("POST", f"{SV}/indicators/snapshot"): lambda s: {},
+    ("POST", f"{SV}/indicators/{{key}}/values"): lambda s: {"json": {"value": 1.0, "source": "越界"}},
+}
+
+
+def check_citywide(s: Scene, method: str, path: str, _resource: None) -> None:
+    """City-wide data (the action plan, its tasks and reports, indicators, the dashboard, the monthly
+    report): a county user reads it (200), and what in it is division-bound (per-division rows)
+    names only the user's county and those above it; the county role may change none of it (403)."""
+    url = fill(path, **s.citywide)
+    if method == "GET":
+        for params in CITYWIDE_PARAMS.get(path, [{}]):
+            r = s.call(method, url, params=params)
+            assert r.status_code == 200, (url, params, r.text[:500])
+            if r.headers.get("content-type", "").startswith("application/json"):
+                shown = set(_divisions(r.json()))
+                assert all(_in_scope_or_above(s.own, code) for code in shown), (url, sorted(shown))
+        return
+    assert (method, path) in CITYWIDE_WRITES, f"{method} {path}: write a valid body in CITYWIDE_WRITES"
+    r = s.call(method, url, **CITYWIDE_WRITES[(method, path)](s))
+    assert r.status_code == 403, (url, r.text)
 
 
 def check_reference(s: Scene, method: str, path: str, _resource: None) -> None:
@@ -440,6 +846,36 @@ def check_stream(_s: Scene, _method: str, _path: str, _resource: None) -> None:
     by ``yingji.events.scope.visible``, which the events domain's own tests cover."""
 
 
+@cache
+def swept_table(resource: str) -> dict[tuple[str, str], str]:
+    """The classification table of the test that sweeps ``resource``'s routes (read from its module)."""
+    path, name, _ = SWEPT[resource]
+    spec = importlib.util.spec_from_file_location(f"_swept_{resource}_route_scope", path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent))  # its helpers sit beside it, as pytest imports them
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    return dict(getattr(module, name))
+
+
+def check_swept(_s: Scene, method: str, path: str, resource: str) -> None:
+    """Swept by the domain's own route-scope test (SWEPT names it), which builds the records the
+    routes need; this checks that the pointer holds: that test classifies the route the same way."""
+    test, name, ours = SWEPT[resource]
+    assert swept_table(resource).get((method, path)) == ours[(method, path)], (
+        f"{method} {path}: {test.name} {name} no longer classifies it as {ours[(method, path)]!r}")
+
+
+def test_swept_tables_agree() -> None:
+    """Every route pointed at another test is classified there the same way, and nothing more is there."""
+    for resource, (test, name, ours) in SWEPT.items():
+        assert swept_table(resource) == ours, f"{test.name} {name} and SUPPLIES_ROUTES differ"
+        assert {k for k, (kind, res) in DOMAIN_ROUTES.items() if kind == "swept" and res == resource} == set(ours)
+
+
 CHECKS: dict[str, Callable[..., None]] = {
     "list": check_list, "export": check_export, "template": check_template, "import": check_import,
     "create": check_create, "read": check_read, "update": check_update, "delete": check_delete,
@@ -448,8 +884,9 @@ CHECKS: dict[str, Callable[..., None]] = {
     "closure_create": check_closure_create, "closure_read": check_closure_read,
     "closure_update": check_closure_update, "closure_delete": check_closure_read, "compute": check_compute,
     "scoped_list": check_scoped_list, "scoped_create": check_scoped_create, "scoped_read": check_scoped_item,
-    "scoped_update": check_scoped_item, "scoped_delete": check_scoped_item, "scoped_sub": check_scoped_item,
-    "reference": check_reference, "stream": check_stream,
+    "scoped_update": check_scoped_update, "scoped_delete": check_scoped_item, "scoped_sub": check_scoped_item,
+    "scoped_ingest": check_scoped_ingest, "scoped_feed": check_scoped_feed, "refused": check_refused,
+    "citywide": check_citywide, "reference": check_reference, "stream": check_stream, "swept": check_swept,
 }
 
 
@@ -477,19 +914,50 @@ def group_of(kind: str, resource: str | None) -> str:
     if kind.startswith("closure_") or kind == "compute":
         return "routing"
     if kind.startswith("scoped_"):
-        assert resource is not None
+        assert resource in SCOPED, f"{kind}: {resource!r} is not in SCOPED"
+    if resource in SCOPED:
         return resource
-    if kind in ("reference", "stream"):
+    if kind == "citywide":
+        return "supervision"
+    if kind in ("reference", "stream", "swept"):
         return "reference"
     return "foundation"  # registries, login, the current user, users, audit
 
 
-GROUPS = ["foundation", "routing", *SCOPED, "reference"]
+GROUPS = ["foundation", "routing", *SCOPED, "supervision", "reference"]
+
+
+def _seed_supervision(scene: Scene) -> None:
+    """The packaged action plan, a progress report with an evidence file (by 市卫生健康委, which
+    leads task 22), and statistics and isolation sites in both counties, so that rates, indicator
+    details, the dashboard and the monthly report have per-division rows to leak."""
+    clients, own, other = scene.clients, scene.own, scene.other
+    admin, health = clients["admin"], clients["health"]
+    document = json.loads(PACKAGED_PLAN.read_text(encoding="utf-8"))
+    r = admin.post(f"{SV}/plans", json=document)
+    assert r.status_code == 200, r.text
+    tasks = admin.get(f"{SV}/tasks", params={"size": 500}).json()["items"]
+    task_id = next(t["id"] for t in tasks if t["number"] == 22)
+    report_id = _created(health.post(f"{SV}/tasks/{task_id}/progress", json={"percent": 40, "narrative": "推进中"}))
+    evidence_id = _created(health.post(f"{SV}/progress/{report_id}/evidence",
+                                       files={"file": ("evidence.txt", b"evidence", "text/plain")}))
+    for division, prefix in ((other, MARKER), (own, "")):
+        _created(admin.post(f"{SV}/statistics/losses", json=_loss(division, f"{prefix}统计")))
+        _created(admin.post(f"{SV}/statistics/gdp", json=_gdp(division, f"{prefix}统计")))
+        _created(admin.post("/api/v1/facilities", json={
+            "name": f"{prefix}隔离点", "kind": "isolation_site", "division_code": division, "capacity": {"rooms": 120},
+            **point(division, 8)}))
+    scene.citywide = {"task_id": task_id, "report_id": report_id, "evidence_id": evidence_id,
+                      "key": "isolation_rooms_per_county", "document": document}
+    scene.watch += [f"{SV}/plans", f"{SV}/progress/{report_id}", f"{SV}/progress/{report_id}/evidence/{evidence_id}",
+                    # a reported indicator: reading a computed one records the day's snapshot (by the system)
+                    f"{SV}/indicators/county_cdc_bsl2/history?since=2020-01-01"]
 
 
 def _seed(scene: Scene, group: str) -> None:
     """Records of both counties: of every registry (for the foundation and routing); closures and
-    facilities to measure coverage from (routing); the resource's own records (a scoped resource).
+    facilities to measure coverage from (routing); the resource's own records (a scoped resource);
+    the plan, a report and per-division data (supervision).
     The world's own records of each county (tests/conftest.py) are there in every case."""
     clients, own, other = scene.clients, scene.own, scene.other
     for name, contract_cls in CONTRACTS.items() if group in ("foundation", "routing") else ():
@@ -509,16 +977,23 @@ def _seed(scene: Scene, group: str) -> None:
     if group in SCOPED:
         spec, ids = SCOPED[group], {}
         for who, division, label in (("theirs", other, f"{MARKER}{group}"), ("mine", own, group)):
-            r = clients["admin"].post(spec.base, json=spec.body(division, label))
-            assert r.status_code == 201, r.text
-            ids[who] = r.json()["id"]
+            if spec.make is not None:
+                ids[who] = spec.make(scene, division, label)
+            else:
+                assert spec.body is not None, group
+                ids[who] = _created(clients["admin"].post(spec.base, json=spec.body(division, label)))
         scene.scoped[group] = ids
+    if group == "supervision":
+        _seed_supervision(scene)
 
 
 def test_checks_cover_every_kind() -> None:
     kinds = set(REGISTRY_ROUTES.values()) | set(OTHER_ROUTES.values()) | {k for k, _ in DOMAIN_ROUTES.values()}
     assert set(CHECKS) == kinds
     assert {group_of(*v) for v in classified().values()} == set(GROUPS)
+    assert {k for k, (kind, _) in DOMAIN_ROUTES.items() if kind == "refused"} == set(REFUSED)
+    assert {k for k, (kind, _) in DOMAIN_ROUTES.items() if kind == "citywide" and k[0] != "GET"} \
+        == set(CITYWIDE_WRITES)
 
 
 @pytest.mark.parametrize("group", GROUPS)
@@ -533,7 +1008,7 @@ def test_county_user_cannot_reach_another_county_through_any_route(
     before = scene.admin_view()
 
     table = classified()
-    routes = sorted(r for r in api_routes(app) & set(table) if group_of(*table[r]) == group)
+    routes = sorted(r for r in data_routes(app) & set(table) if group_of(*table[r]) == group)
     assert routes, f"no route of group {group} in the app"
     for method, path in routes:
         kind, registry = table[(method, path)]

@@ -178,6 +178,19 @@ def test_sse_delivers_to_a_second_client_within_a_second(live: Any, listeners: d
 
 
 def test_incident_rows_of_the_live_database(live: Any) -> None:
-    """The live database is a real, migrated one: what the server wrote is committed."""
-    with live.session() as s:
-        assert (s.scalar(select(func.count()).select_from(Incident)) or 0) >= N
+    """The live database is a real, migrated one: what the server wrote is committed.
+
+    Self-contained: it writes its own incidents rather than counting those of another test, because
+    the tests of this module may run on different xdist workers (each builds its own ``live``
+    database) or alone."""
+    with httpx.Client(base_url=live.server.url, headers=live.headers("commander"), timeout=30) as c:
+        ids = []
+        for i in range(3):
+            r = c.post("/api/v1/incidents", json=_incident(100 + i))
+            assert r.status_code == 201, r.text
+            ids.append(r.json()["id"])
+    with live.session() as s:  # a connection of its own, not the server's: only committed rows are seen
+        rows = s.scalars(select(Incident).where(Incident.id.in_(ids))).all()
+        assert sorted(r.id for r in rows) == sorted(ids)
+        assert {r.title for r in rows} == {f"并发测试事件{100 + i}" for i in range(3)}
+        assert (s.scalar(select(func.count()).select_from(Incident)) or 0) >= len(ids)

@@ -14,7 +14,8 @@ from yingji.deps import AdminUser, CurrentUser, SessionDep, SettingsDep
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
-@router.post("/auth/token", response_model=Token, summary="OAuth2 password flow: exchange credentials for a bearer token")
+@router.post("/auth/token", response_model=Token,
+             summary="OAuth2 password flow: exchange credentials for a bearer token")
 def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, settings: SettingsDep
 ) -> Any:
