@@ -65,3 +65,18 @@ def test_demo_is_idempotent_and_export_works(tmp_path: Path) -> None:
     r = _run(tmp_path, "import", "teams", str(out))
     assert r.returncode == 0, r.stderr
     assert "created 0, updated 0" in r.stdout
+
+
+@pytest.mark.xdist_group("demo")
+def test_monthly_supervision_report_from_the_cli(tmp_path: Path) -> None:
+    r = _run(tmp_path, "demo", "--no-network")
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "m.docx"
+    r = _run(tmp_path, "report", "supervision", "--month", "2022-06", "--output", str(out))
+    assert r.returncode == 0, r.stderr
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "2022" in text and len(text) > 100
+    r = _run(tmp_path, "report", "supervision", "--month", "2022-13")
+    assert r.returncode != 0 and "YYYY-MM" in r.stderr and "Traceback" not in r.stderr

@@ -19,9 +19,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 network_app = typer.Typer(help="Road network.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports written to files.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(network_app, name="network")
+app.add_typer(report_app, name="report")
 
 
 def _domain_apps() -> None:
@@ -298,6 +300,37 @@ def network_import(
         f"network imported: {graph.n_nodes} nodes, {graph.n_edges} edges "
         f"(largest strongly connected component; {dropped} nodes dropped)"
     )
+
+
+@report_app.command("supervision")
+def report_supervision(
+    month: Annotated[str, typer.Option(help="Month, YYYY-MM")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (.docx or .xlsx)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="docx or xlsx (default: from --output, else docx)")] = "",
+    plan: Annotated[str | None, typer.Option(help="Plan code (default: the latest loaded plan)")] = None,
+) -> None:
+    """The monthly supervision report (tasks, progress, indicators, overdue items by unit)."""
+    import re
+
+    from yingji.supervision import reports
+    from yingji.supervision import service as sv
+    from yingji.supervision.common import local_today
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        fail("--month must be YYYY-MM")
+    fmt = fmt or (output.suffix.lstrip(".").lower() if output else "docx")
+    if fmt not in ("docx", "xlsx"):
+        fail("--format must be docx or xlsx")
+    settings = get_settings()
+    with _sessionmaker().begin() as session:
+        actor = _system_actor()
+        content, name, _ = reports.monthly_report(
+            session=session, user=actor, plan=sv.get_plan(session=session, user=actor, code=plan), month=month,
+            fmt=fmt, today=local_today(settings.timezone), data_dir=settings.data_dir, tz=settings.timezone,
+        )
+    target = output or Path(name)
+    target.write_bytes(content)
+    typer.echo(f"report written to {target}")
 
 
 @app.command()
