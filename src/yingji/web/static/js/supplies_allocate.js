@@ -1,0 +1,133 @@
+/* /supplies/allocate: click the map to add demand points (people each), compute the plan
+   (POST allocation/plan), draw the exact plan's shipments as lines warehouse → point beside the
+   greedy plan's totals, accept (POST dispatch-orders). */
+(function () {
+  'use strict';
+  var S = window.Supplies, t = S.t, esc = S.esc;
+  var map = S.makeMap(document.getElementById('map'));
+  S.warehouseMarkers(map, false);
+  var whById = {};
+  S.cfg.warehouses.forEach(function (w) { whById[w.id] = w; });
+  var points = [];  // {name, lon, lat, people, marker}
+  var seq = 0;
+  var flows = L.layerGroup().addTo(map);
+  var plan = null;
+  var list = document.getElementById('points');
+  var compute = document.getElementById('compute');
+  var accept = document.getElementById('accept');
+  var status = document.getElementById('status');
+  var result = document.getElementById('result');
+  compute.textContent = t('compute');
+  accept.textContent = t('accept');
+
+  function clearPlan() {
+    plan = null; flows.clearLayers(); result.innerHTML = ''; accept.hidden = true;
+  }
+  function renderPoints() {
+    document.getElementById('no-points').textContent = points.length ? '' : t('no_points');
+    list.innerHTML = '';
+    points.forEach(function (p, i) {
+      var li = document.createElement('li');
+      li.setAttribute('data-testid', 'demand-point');
+      li.innerHTML = '<span>' + esc(p.name) + '</span> <label>' + esc(t('people')) +
+        ' <input type="number" min="1" max="10000000" step="1" value="' + p.people + '" data-testid="point-people"></label>' +
+        ' <button type="button" class="sup-link">' + esc(t('remove')) + '</button>';
+      li.querySelector('input').addEventListener('change', function (e) {
+        p.people = Math.max(1, parseInt(e.target.value, 10) || 1); clearPlan();
+      });
+      li.querySelector('button').addEventListener('click', function () {
+        map.removeLayer(p.marker); points.splice(i, 1); clearPlan(); renderPoints();
+      });
+      list.appendChild(li);
+    });
+  }
+  map.on('click', function (e) {
+    seq += 1;
+    var p = {name: t('point', {n: seq}), lon: +e.latlng.lng.toFixed(6), lat: +e.latlng.lat.toFixed(6), people: 100};
+    p.marker = L.circleMarker(e.latlng, {radius: 8, color: '#d62728', fillOpacity: 0.8, className: 'sup-demand'})
+      .bindTooltip(p.name).addTo(map);
+    points.push(p); clearPlan(); renderPoints();
+  });
+
+  function hours(s) { return s == null ? '—' : (s / 3600).toFixed(2); }
+  function pct(v) { return v == null ? '—' : Math.round(v * 100) + '%'; }
+  function showPlan(out) {
+    plan = out; flows.clearLayers();
+    var byPair = {};
+    out.shipments.forEach(function (s) {
+      var key = s.warehouse_id + ':' + s.point;
+      (byPair[key] = byPair[key] || {w: s.warehouse_id, s: s, lines: []}).lines.push(s);
+    });
+    Object.keys(byPair).forEach(function (k) {
+      var pair = byPair[k], w = whById[pair.w];
+      if (!w) return;
+      var label = pair.lines.map(function (s) { return s.item + ' ' + s.quantity + s.unit; }).join('<br>');
+      L.polyline([[w.lat, w.lon], [pair.s.lat, pair.s.lon]], {color: '#1f77b4', weight: 4, opacity: 0.8,
+        className: 'sup-flow'}).bindTooltip(esc(w.name) + ' → ' + esc(pair.s.destination) + '<br>' + label,
+        {sticky: true}).addTo(flows);
+    });
+    var g = out.greedy || {};
+    var unmetExact = out.unmet.reduce(function (a, u) { return a + u.quantity; }, 0);
+    var html = '<table class="sup-table sup-compare" data-testid="plan-compare"><thead><tr><th></th><th>' +
+      esc(t('exact')) + '</th><th>' + esc(t('greedy')) + '</th></tr></thead><tbody>' +
+      '<tr><td>' + esc(t('person_hours')) + '</td><td class="num" data-testid="exact-ph">' + hours(out.objective_person_s) +
+      '</td><td class="num" data-testid="greedy-ph">' + hours(g.objective_person_s) + '</td></tr>' +
+      '<tr><td>' + esc(t('mean_h')) + '</td><td class="num">' + hours(out.mean_delivery_s) + '</td><td class="num">' +
+      hours(g.mean_delivery_s) + '</td></tr>' +
+      '<tr><td>' + esc(t('served')) + '</td><td class="num">' + pct(out.served_share) + '</td><td class="num">' +
+      pct(g.served_share) + '</td></tr>' +
+      '<tr><td>' + esc(t('unmet')) + '</td><td class="num" data-testid="exact-unmet">' + unmetExact +
+      '</td><td class="num">' + (g.unmet_units == null ? '—' : g.unmet_units) + '</td></tr>' +
+      (g.objective_over_optimal ? '<tr><td>' + esc(t('ratio')) + '</td><td class="num" colspan="2">' +
+        g.objective_over_optimal.toFixed(3) + '</td></tr>' : '') + '</tbody></table>';
+    if (out.closures && out.closures.length) html += '<p class="sup-hint">' + esc(t('closures', {n: out.closures.length})) + '</p>';
+    html += '<h3>' + esc(t('shipments')) + '</h3>';
+    if (out.shipments.length) {
+      html += '<table class="sup-table" data-testid="shipments"><thead><tr><th>' + esc(t('from')) + '</th><th>' +
+        esc(t('to')) + '</th><th>' + esc(t('item')) + '</th><th class="num">' + esc(t('qty')) + '</th><th class="num">' +
+        esc(t('eta')) + '</th></tr></thead><tbody>' + out.shipments.map(function (s) {
+          return '<tr data-item="' + esc(s.item_code) + '" data-warehouse="' + s.warehouse_id + '" data-quantity="' +
+            s.quantity + '"><td>' + esc(s.warehouse) + '</td><td>' + esc(s.destination) + '</td><td>' + esc(s.item) +
+            '</td><td class="num">' + s.quantity + ' ' + esc(s.unit) + '</td><td class="num">' + hours(s.eta_s) + '</td></tr>';
+        }).join('') + '</tbody></table>';
+    } else {
+      html += '<p>' + esc(t('no_shipments')) + '</p>';
+    }
+    if (out.unmet.length) {
+      html += '<h3>' + esc(t('unmet_list')) + '</h3><ul>' + out.unmet.map(function (u) {
+        return '<li>' + esc(u.destination) + ' · ' + esc(u.item) + ' ' + u.quantity + ' / ' + u.demand + '</li>';
+      }).join('') + '</ul>';
+    }
+    result.innerHTML = html;
+    accept.hidden = !out.shipments.length;
+  }
+
+  compute.addEventListener('click', function () {
+    if (!points.length) { status.textContent = t('no_points'); return; }
+    clearPlan(); compute.disabled = true; status.textContent = t('computing');
+    var body = {points: points.map(function (p) { return {name: p.name, lon: p.lon, lat: p.lat, people: p.people}; })};
+    S.api('POST', '/allocation/plan', body).then(function (out) {
+      status.textContent = ''; showPlan(out);
+    }).catch(function (err) {
+      status.textContent = t('error', {msg: err.message});
+    }).then(function () { compute.disabled = !S.cfg.can.plan; });
+  });
+
+  accept.addEventListener('click', function () {
+    if (!plan) return;
+    accept.disabled = true;
+    var shipments = plan.shipments.map(function (s) {
+      return {warehouse_id: s.warehouse_id, item_code: s.item_code, quantity: s.quantity, destination: s.destination,
+        lon: s.lon, lat: s.lat, division_code: s.division_code, eta_s: s.eta_s, warehouse: s.warehouse,
+        item: s.item, unit: s.unit, point: s.point};
+    });
+    S.api('POST', '/dispatch-orders', {shipments: shipments}).then(function (orders) {
+      status.textContent = t('accepted', {n: orders.length});
+      status.setAttribute('data-accepted', String(orders.length));
+      accept.hidden = true; plan = null;
+    }).catch(function (err) {
+      status.textContent = t('error', {msg: err.message});
+    }).then(function () { accept.disabled = false; });
+  });
+  renderPoints();
+})();

@@ -1,0 +1,123 @@
+"""The supplies pages (物资保障) in a browser, on the small street grid of ``conftest.write_test_network``
+with the default catalogue and norms and synthetic stock (演示数据为合成数据) in the city depot
+市级应急物资储备库: the overview (gauges, 12-hour figure, gap chart, rotation), the lots and a lot's
+ledger, and the allocation page — draw a demand point, compute, accept — after which the stock of a
+shipped item at the depot has fallen by the dispatched amount."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from webui_helpers import click_map_until, login  # type: ignore[import-not-found]
+
+from yingji.auth.models import User
+from yingji.registry.models import Facility
+from yingji.supplies import reserve, service
+from yingji.supplies.common import local_today
+from yingji.supplies.models import StockLot
+from yingji.supplies.schemas import LotCreate
+
+LiveServer = Any  # tests/web/conftest.py: url, settings, sessionmaker, admin
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+STOCK = 1000  # units of every relief item in the depot
+DEMAND = (115.985, 36.457)  # the centre of the test grid
+
+
+@pytest.fixture(scope="module")
+def supplies_server(network_server: LiveServer) -> LiveServer:
+    """The network world plus the default catalogue and norms and a lot of every relief item (one of
+    them expiring in 20 days) in the city depot."""
+    with network_server.sessionmaker() as session, session.begin():
+        admin = session.scalars(select(User).where(User.username == network_server.admin[0])).one()
+        service.load_defaults(session=session, user=admin)
+        depot = session.scalars(select(Facility).where(Facility.kind == "warehouse")).first()
+        assert depot is not None
+        today = local_today()
+        for n, (item, _) in enumerate(reserve.relief_profile(session)):
+            expires = today + timedelta(days=20) if n == 0 else None
+            data = LotCreate.model_validate({
+                "warehouse_id": depot.id, "item_id": item.id, "batch": f"WEB-{item.code}",
+                "produced_on": (today - timedelta(days=30)) if expires else None, "expires_on": expires,
+                "quantity": STOCK, "notes": "合成测试数据",
+            })
+            service.create_lot(session=session, user=admin, data=data)
+    return network_server
+
+
+def _held(server: LiveServer, warehouse_id: int, item_code: str) -> int:
+    with server.sessionmaker() as session:
+        rows = session.execute(
+            select(StockLot.quantity, StockLot.item_id).where(StockLot.warehouse_id == warehouse_id)
+        ).all()
+        codes = {it.id: it.code for it, _ in reserve.relief_profile(session)}
+        return sum(q for q, iid in rows if codes.get(iid) == item_code)
+
+
+def test_overview_lots_and_ledger(page: Page, supplies_server: LiveServer) -> None:
+    login(page, supplies_server, "/supplies")
+    expect(page.locator("#map .sup-ring").first).to_be_visible()
+    expect(page.locator("[data-testid=warehouse-gauges] li")).to_have_count(1)
+    relief = page.locator("[data-testid=relief-check]")
+    expect(relief.locator("[data-testid=relief-max]").first).to_be_visible()
+    assert int(relief.locator("[data-testid=relief-max]").first.inner_text().replace(",", "")) > 0
+    expect(page.locator("#gap-chart[data-ready=true] canvas")).to_be_visible()
+    expect(page.locator("[data-testid=rotation] tbody tr")).to_have_count(1)
+    # the lots and one lot's ledger
+    page.click("nav.sup-tabs a[href='/supplies/lots']")
+    rows = page.locator("[data-testid=lots-table] tbody tr")
+    expect(rows.first).to_be_visible()
+    count = rows.count()
+    assert count >= 5
+    page.select_option("select[name=ownership]", "government")
+    page.fill("input[name=expiring_within_days]", "30")
+    page.click(".sup-filters button[type=submit]")
+    expect(rows).to_have_count(1)
+    rows.first.locator("a").click()
+    expect(page.locator("[data-testid=lot-facts] [data-testid=lot-quantity]")).to_have_text(str(STOCK))
+    expect(page.locator("[data-testid=ledger] tbody tr[data-kind=receipt]")).to_have_count(1)
+    # English
+    page.goto(f"{supplies_server.url}/lang?set=en&next=/supplies")
+    expect(page.locator("h1")).to_contain_text("Supplies")
+    expect(page.locator("#relief-title")).to_have_text("12-hour relief figure")
+    page.goto(f"{supplies_server.url}/lang?set=zh-CN&next=/supplies")
+    expect(page.locator("h1")).to_contain_text("物资保障")
+
+
+def test_allocate_draw_compute_accept_and_the_stock_falls(page: Page, supplies_server: LiveServer) -> None:
+    login(page, supplies_server, "/supplies/allocate")
+    page.wait_for_function("() => !!window.yingjiMap")
+    page.evaluate("([lon, lat]) => window.yingjiMap.setView([lat, lon], 13, {animate: false})", list(DEMAND))
+    click_map_until(page, DEMAND[0], DEMAND[1], "[data-testid=demand-point]")
+    expect(page.locator("[data-testid=demand-point]")).to_have_count(1)
+    page.fill("[data-testid=point-people]", "200")
+    page.locator("[data-testid=point-people]").dispatch_event("change")
+    page.click("[data-testid=compute]")
+    ships = page.locator("[data-testid=shipments] tbody tr")
+    expect(ships.first).to_be_visible(timeout=30_000)
+    expect(page.locator("[data-testid=plan-compare]")).to_contain_text("就近贪心方案")
+    expect(page.locator("#map path.sup-flow")).to_have_count(1)  # one depot → one point
+    expect(page.locator("[data-testid=exact-unmet]")).to_have_text("0")
+    first = ships.first
+    item = first.get_attribute("data-item") or ""
+    warehouse = int(first.get_attribute("data-warehouse") or 0)
+    quantity = int(first.get_attribute("data-quantity") or 0)
+    assert quantity > 0
+    before = _held(supplies_server, warehouse, item)
+    assert before == STOCK
+    page.click("[data-testid=accept]")
+    expect(page.locator("[data-testid=alloc-status][data-accepted]")).to_be_visible()
+    expect(page.locator("[data-testid=alloc-status]")).to_contain_text("已生成 1 张调拨单")
+    assert _held(supplies_server, warehouse, item) == before - quantity
+    # the lots page shows the new quantity and the lot's ledger the issue
+    page.goto(f"{supplies_server.url}/supplies/lots?warehouse_id={warehouse}&item={item}")
+    expect(page.locator("[data-testid=lots-table] [data-testid=lot-quantity]")).to_have_text(str(before - quantity))
+    page.locator("[data-testid=lots-table] tbody tr a").first.click()
+    issue = page.locator("[data-testid=ledger] tbody tr[data-kind=issue]")
+    expect(issue).to_have_count(1)
+    expect(issue).to_contain_text(f"-{quantity}")
