@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the whole test suite (SQLite and PostgreSQL, browser tests, ruff, mypy, import-linter).
 # First installs what the tests need when it is missing: Debian packages (PostgreSQL,
-# Chromium, Mosquitto) and a Python virtual environment in .venv; starts a throw-away
+# Chromium, Mosquitto, Redis) and a Python virtual environment in .venv; starts a throw-away
 # PostgreSQL server on loopback for the duration of the run.
 # Extra arguments go to pytest, e.g. scripts/test.sh tests/api -x
 set -euo pipefail
@@ -15,6 +15,7 @@ missing=()
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || missing+=(postgresql)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${missing[*]}"

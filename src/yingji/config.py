@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         default=False, description="Serve /cap/feed.xml without login: the whole city's active Actual warnings"
     )
     timezone: str = "Asia/Shanghai"
+    events_url: str = Field(
+        default="",
+        description="Live-event backend shared by several server processes: redis://host:6379/0 "
+        "(also rediss://, unix://); empty = in-process",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

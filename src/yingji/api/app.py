@@ -130,6 +130,9 @@ def create_app(settings: Settings | None = None, sessionmaker_: sessionmaker[Ses
         engine = make_engine(settings.sqlalchemy_url)
         sessionmaker_ = make_sessionmaker(engine)
     app.state.sessionmaker = sessionmaker_
+    from yingji.events import configure as configure_events
+
+    configure_events(settings.events_url)  # in-process when empty; an unsupported URL fails start-up
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     _error_handlers(app)
 

@@ -1,6 +1,7 @@
-"""Live events: an in-process publish/subscribe bus (Redis/NATS backends can be installed with
-``set_bus``), a session hook that publishes a transaction's events only after it commits, and the
-server-sent events stream at ``GET /api/v1/events`` filtered by each subscriber's permissions."""
+"""Live events: an in-process publish/subscribe bus (a Redis backend for several processes is chosen
+with ``configure("redis://…")``, others can be installed with ``set_bus``), a session hook that
+publishes a transaction's events only after it commits, and the server-sent events stream at
+``GET /api/v1/events`` filtered by each subscriber's permissions."""
 
 from yingji.events.bus import (
     AsyncQueueSink,
@@ -9,6 +10,7 @@ from yingji.events.bus import (
     InProcessBus,
     Subscription,
     ThreadQueueSink,
+    configure,
     get_bus,
     publish,
     set_bus,
@@ -25,6 +27,7 @@ __all__ = [
     "ThreadQueueSink",
     "Viewer",
     "collect",
+    "configure",
     "get_bus",
     "pending",
     "publish",

@@ -3,7 +3,8 @@
 The default backend is in-process: one process, subscribers are queues owned by asyncio loops (the
 SSE endpoint) or plain threads (tests, workers). Several API processes need a shared backend; the
 ``Backend`` protocol is what a Redis pub/sub or NATS backend implements (publish serialised JSON on
-one subject, fan out to the local subscribers of each process) — install one with ``set_bus``.
+one subject, fan out to the local subscribers of each process) — install one with ``set_bus``, or
+choose one from a URL with ``configure`` (``redis://…``: ``yingji.events.redis_backend.RedisBus``).
 
 Events are JSON-friendly: a backend may serialise them with ``Event.to_json`` / ``Event.from_json``.
 """
@@ -141,6 +142,35 @@ def set_bus(bus: Backend) -> Backend:
 
 def publish(event: Event) -> Event:
     return _bus.publish(event)
+
+
+def configure(url: str | None) -> Backend:
+    """Choose the backend from a URL (the ``events_url`` setting) and install it; returns it.
+
+    Empty: in-process (the bus already installed is kept when it is in-process, so calling this from
+    every ``create_app`` is harmless). ``redis://``, ``rediss://`` or ``unix://``: a
+    ``yingji.events.redis_backend.RedisBus`` — kept when one for the same URL is installed, otherwise
+    it replaces the current bus (a replaced ``RedisBus`` is closed). Anything else is a ``ValueError``.
+    """
+    url = (url or "").strip()
+    current = get_bus()
+    if not url:
+        if isinstance(current, InProcessBus):
+            return current
+        backend: Backend = InProcessBus()
+    elif url.split("://", 1)[0] in ("redis", "rediss", "unix"):
+        from yingji.events.redis_backend import RedisBus
+
+        if isinstance(current, RedisBus) and current.url == url:
+            return current
+        backend = RedisBus(url)
+    else:
+        raise ValueError(f"events_url: unsupported event backend {url.split('://', 1)[0]!r} (use redis://…)")
+    previous = set_bus(backend)
+    close = getattr(previous, "close", None)
+    if callable(close):
+        close()
+    return backend
 
 
 # ---- subscriber helpers -------------------------------------------------------------------------
