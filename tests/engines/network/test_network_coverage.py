@@ -1,8 +1,11 @@
-"""Coverage on a hand-built grid, population grid loaders (CSV, GeoTIFF)."""
+"""Coverage on a hand-built grid, its cached cell maps, population grid loaders (CSV, GeoTIFF)."""
 
 from __future__ import annotations
 
+import gc
 import math
+import sys
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -12,10 +15,16 @@ from shapely.geometry import box
 from yingji.engines.network import (
     NetworkError,
     PopulationGrid,
+    RoadGraph,
+    cell_drive_times,
     coverage,
     snap_cells,
+    snap_many,
+    travel_times,
 )
 from yingji.engines.network.synthetic import grid_network
+
+cov_mod = sys.modules["yingji.engines.network.coverage"]  # the package exports a function of that name
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +85,234 @@ def test_coverage_errors(line, cells) -> None:
         coverage(line, sources=[0], turnout_s=60, drive_budget_s=-1, cells=cells)
     with pytest.raises(NetworkError, match="turnout_s"):
         coverage(line, sources=[0], turnout_s=math.nan, drive_budget_s=240, cells=cells)
+
+
+def test_cell_map_is_cached_per_graph_and_snap_distance(line, cells) -> None:
+    first = cov_mod._cell_map(line, cells, None)
+    assert cov_mod._cell_map(line, cells, None) is first
+    assert cov_mod._cell_map(line, cells, 1000.0) is first  # default = one cell width
+    assert not first.gather.flags.writeable and not first.off.flags.writeable
+    assert first.off.tolist() == [5] and first.codes == ("A", "B")
+    wide = cov_mod._cell_map(line, cells, 6000.0)
+    assert wide is not first and wide.off.size == 0
+    # same geometry, half the speed: its own map, its own times
+    slow = grid_network(nx=5, ny=1, spacing_m=1000.0, arterial_kmh=18.0, local_kmh=18.0)
+    res_slow = coverage(slow, sources=[0], turnout_s=60, drive_budget_s=240, cells=cells)
+    assert cov_mod._cell_map(slow, cells, None) is not first
+    assert res_slow.cell_drive_s.tolist() == [0, 200, math.inf, math.inf, math.inf, math.inf]
+    res = coverage(line, sources=[0], turnout_s=60, drive_budget_s=240, cells=cells)
+    assert res.cell_drive_s.tolist() == [0, 100, 200, math.inf, math.inf, math.inf]
+    # results are fresh arrays, never the cached ones
+    assert res.cell_drive_s.flags.writeable and res.uncovered_cells.flags.writeable
+
+
+def test_cell_maps_go_away_with_their_graph_and_grid(cells) -> None:
+    graph = grid_network(nx=5, ny=1, spacing_m=1000.0)
+    coverage(graph, sources=[0], turnout_s=60, drive_budget_s=240, cells=cells)
+    per_graph = cov_mod._CELL_MAPS[cells]
+    assert graph in per_graph
+    before = len(per_graph)
+    graph_ref = weakref.ref(graph)
+    del graph
+    gc.collect()
+    assert graph_ref() is None  # the cache holds no strong reference to the graph
+    assert len(per_graph) == before - 1
+    grid = PopulationGrid(
+        lon=cells.lon, lat=cells.lat, population=cells.population, division=cells.division, cell_size_m=1000.0
+    )
+    keep = grid_network(nx=5, ny=1, spacing_m=1000.0)
+    coverage(keep, sources=[0], turnout_s=60, drive_budget_s=240, cells=grid)
+    assert grid in cov_mod._CELL_MAPS
+    grids_before = len(cov_mod._CELL_MAPS)
+    assert cov_mod._last_hit is not None and cov_mod._last_hit[0]() is grid  # the fast path
+    grid_ref = weakref.ref(grid)
+    del grid
+    gc.collect()
+    assert grid_ref() is None and len(cov_mod._CELL_MAPS) == grids_before - 1
+    assert cov_mod._last_hit is None  # its map is not kept alive by the fast path either
+
+
+def test_last_hit_fast_path_follows_grid_graph_and_distance(line, cells) -> None:
+    other = PopulationGrid(
+        lon=cells.lon, lat=cells.lat, population=cells.population * 2, division=cells.division, cell_size_m=1000.0
+    )
+    for _ in range(2):  # alternate: every call must get its own grid's, graph's and distance's map
+        assert coverage(line, sources=[0], turnout_s=0, drive_budget_s=300, cells=cells).covered_population == 100
+        assert coverage(line, sources=[0], turnout_s=0, drive_budget_s=300, cells=other).covered_population == 200
+        wide = coverage(line, sources=[4], turnout_s=0, drive_budget_s=0, cells=cells, max_snap_m=6000)
+        assert wide.covered_population == 100
+        assert cov_mod._last_hit is not None and cov_mod._last_hit[2] == 6000.0
+
+
+def test_grid_not_stored_by_division(line, cells) -> None:
+    perm = np.array([5, 0, 3, 1, 4, 2])
+    shuffled = PopulationGrid(
+        lon=cells.lon[perm],
+        lat=cells.lat[perm],
+        population=cells.population[perm],
+        division=cells.division[perm],
+        cell_size_m=1000.0,
+    )
+    assert cov_mod._cell_map(line, shuffled, None).rank is not None
+    assert cov_mod._cell_map(line, cells, None).rank is None
+    a = coverage(line, sources=[0], turnout_s=60, drive_budget_s=240, cells=cells)
+    b = coverage(line, sources=[0], turnout_s=60, drive_budget_s=240, cells=shuffled)
+    assert b.by_division == a.by_division
+    assert b.cell_drive_s.tolist() == a.cell_drive_s[perm].tolist()
+    assert b.uncovered_cells.tolist() == sorted(b.uncovered_cells.tolist())
+    assert sorted(perm[b.uncovered_cells].tolist()) == a.uncovered_cells.tolist()
+    drive = cell_drive_times(line, sources=[0], cells=shuffled, drive_budget_s=240)
+    assert drive.tolist() == b.cell_drive_s.tolist()
+
+
+def test_coverage_matches_brute_force_on_a_shuffled_grid() -> None:
+    g = grid_network(nx=20, ny=20, spacing_m=300.0, seed=2, jitter=0.2, oneway_share=0.2, drop_share=0.1)
+    rng = np.random.default_rng(7)
+    n = 900
+    lon = rng.uniform(g.node_lon.min() - 0.01, g.node_lon.max() + 0.01, n)
+    lat = rng.uniform(g.node_lat.min() - 0.01, g.node_lat.max() + 0.01, n)
+    pop = np.where(rng.random(n) < 0.2, 0.0, rng.integers(1, 500, n).astype(float))
+    div = rng.choice(["371502", "371503", "371521", "371522", "X"], n)
+    grid = PopulationGrid(lon=lon, lat=lat, population=pop, division=div, cell_size_m=250.0)
+    sources = rng.choice(g.n_nodes, 6, replace=False)
+    closed = rng.choice(g.n_edges, 40, replace=False)
+    res = coverage(g, sources=sources, turnout_s=60, drive_budget_s=180, cells=grid, closures=closed)
+    node = snap_many(g, lon=lon, lat=lat, max_distance_m=250.0).node
+    seconds = travel_times(g, sources=sources, closures=closed, limit_s=180).seconds
+    drive = np.where(node >= 0, seconds[np.maximum(node, 0)], np.inf)
+    covered = drive <= 180
+    # same times up to rounding (the contracted search adds chain costs in another order)
+    assert np.array_equal(np.isfinite(res.cell_drive_s), np.isfinite(drive))
+    assert np.allclose(res.cell_drive_s[covered], drive[covered], rtol=1e-12, atol=0)
+    assert res.uncovered_cells.tolist() == np.flatnonzero(~covered & (pop > 0)).tolist()
+    for code in np.unique(div).tolist():
+        mine = div == code
+        dc = res.by_division[code]
+        assert dc.covered_population == pytest.approx(pop[mine & covered].sum())
+        assert dc.total_population == pytest.approx(pop[mine].sum())
+        assert dc.covered_area_km2 == pytest.approx((mine & covered).sum() * 0.0625)
+        assert dc.total_area_km2 == pytest.approx(mine.sum() * 0.0625)
+    assert res.covered_population == pytest.approx(pop[covered].sum())
+    assert res.covered_area_km2 == pytest.approx(covered.sum() * 0.0625)
+
+
+# ------------------------------------------------------------- contraction
+def lonlat_graph(points_m: list[tuple[float, float]], arcs: list[tuple[int, int, float]]) -> RoadGraph:
+    xy = np.array(points_m, dtype=float)
+    a = np.array(arcs, dtype=float)
+    return RoadGraph(
+        node_lon=116.0 + xy[:, 0] / 89_000,
+        node_lat=36.4 + xy[:, 1] / 111_000,
+        edge_src=a[:, 0].astype(int),
+        edge_dst=a[:, 1].astype(int),
+        edge_length_m=a[:, 2],
+        edge_speed_kmh=np.full(len(a), 36.0),  # 10 m/s
+        edge_class=np.zeros(len(a), dtype=np.int16),
+    )
+
+
+def both_ways(u: int, v: int, there: float, back: float | None = None) -> list[tuple[int, int, float]]:
+    return [(u, v, there), (v, u, there if back is None else back)]
+
+
+@pytest.fixture(scope="module")
+def odd_graph() -> RoadGraph:
+    """A ring without junctions (0-5), a loop hanging off node 6 (7-9), a street 6-10-…-14
+    with parallel arcs, a zero-length arc and a self-loop on it, and a one-way tail 14-16."""
+    arcs: list[tuple[int, int, float]] = []
+    for i in range(6):
+        arcs += both_ways(i, (i + 1) % 6, 100 + 10 * i, 120 + 5 * i)
+    arcs += both_ways(6, 7, 100) + both_ways(7, 8, 150, 90) + both_ways(8, 9, 80) + both_ways(9, 6, 60)
+    arcs += both_ways(6, 10, 200) + [(10, 11, 300), (10, 11, 250), (11, 10, 400)]
+    arcs += both_ways(11, 12, 0.0) + [(12, 12, 50)] + both_ways(12, 13, 100) + both_ways(13, 14, 100)
+    arcs += [(14, 15, 100), (15, 16, 100)]
+    ring = [(300 * math.cos(t), 300 * math.sin(t)) for t in np.linspace(0, 2 * math.pi, 7)[:-1]]
+    street = [(1000, 0), (1100, 100), (1200, 0), (1100, -100)] + [(1000 - 100 * k, -100) for k in range(7)]
+    return lonlat_graph(ring + street, arcs)
+
+
+def test_contraction_keeps_junctions_and_drops_pass_through_nodes(odd_graph) -> None:
+    con = cov_mod._contraction(odd_graph, None)
+    core = np.flatnonzero(con.core >= 0).tolist()
+    # the ring has no junction: kept whole; 6 is a junction; 7-13 pass through; 14-16 one-way
+    assert core == [0, 1, 2, 3, 4, 5, 6, 14, 15, 16]
+    assert con.n_core == 10 and con.csr.shape == (10, 10)
+    assert cov_mod._contraction(odd_graph, None) is con  # cached
+    line = grid_network(nx=5, ny=1, spacing_m=1000.0, arterial_kmh=36.0, local_kmh=36.0)
+    line_con = cov_mod._contraction(line, None)
+    assert np.flatnonzero(line_con.core >= 0).tolist() == [0, 4]
+    assert line_con.csr.toarray().tolist() == [[0, 400], [400, 0]]
+    assert line_con.c1[1:4].tolist() == [100, 200, 300] and line_con.r1[1:4].tolist() == [300, 200, 100]
+
+
+def test_contracted_times_equal_plain_dijkstra_on_odd_shapes(odd_graph) -> None:
+    g = odd_graph
+    grid = PopulationGrid(
+        lon=g.node_lon, lat=g.node_lat, population=np.ones(g.n_nodes), division=["a"] * g.n_nodes, cell_size_m=1.0
+    )
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        sources = rng.choice(g.n_nodes, int(rng.integers(1, 4)))
+        budget = float(rng.uniform(0, 120))
+        closed = rng.choice(g.n_edges, int(rng.integers(0, 4)), replace=False)
+        got = cell_drive_times(g, sources=sources, cells=grid, drive_budget_s=budget, closures=closed, max_snap_m=1.0)
+        want = travel_times(g, sources=sources, closures=closed, limit_s=budget).seconds
+        assert np.array_equal(np.isfinite(got), np.isfinite(want))
+        assert np.allclose(got[np.isfinite(want)], want[np.isfinite(want)], rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_contracted_times_equal_plain_dijkstra_on_random_streets(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    g = grid_network(
+        nx=int(rng.integers(2, 20)),
+        ny=int(rng.integers(1, 20)),
+        spacing_m=300.0,
+        seed=seed,
+        jitter=float(rng.uniform(0, 0.3)),
+        oneway_share=float(rng.uniform(0, 0.5)),
+        drop_share=float(rng.uniform(0, 0.3)),
+    )
+    n = 300
+    lon = rng.uniform(g.node_lon.min() - 0.005, g.node_lon.max() + 0.005, n)
+    lat = rng.uniform(g.node_lat.min() - 0.005, g.node_lat.max() + 0.005, n)
+    grid = PopulationGrid(
+        lon=lon, lat=lat, population=np.ones(n), division=rng.choice(["a", "b"], n), cell_size_m=200.0
+    )
+    node = snap_many(g, lon=lon, lat=lat, max_distance_m=200.0).node
+    for _ in range(4):
+        sources = rng.choice(g.n_nodes, int(rng.integers(1, 8)))
+        closed = rng.choice(g.n_edges, int(rng.integers(0, g.n_edges // 5 + 1)), replace=False)
+        budget = float(rng.uniform(0, 400))
+        got = cell_drive_times(g, sources=sources, cells=grid, drive_budget_s=budget, closures=closed)
+        seconds = travel_times(g, sources=sources, closures=closed, limit_s=budget).seconds
+        want = np.where(node >= 0, seconds[np.maximum(node, 0)], np.inf)
+        assert np.array_equal(np.isfinite(got), np.isfinite(want))
+        assert np.allclose(got[np.isfinite(want)], want[np.isfinite(want)], rtol=1e-12, atol=1e-9)
+
+
+def test_contractions_are_cached_per_closure_set_and_bounded(line) -> None:
+    free = cov_mod._contraction(line, None)
+    assert cov_mod._contraction(line, []) is free and cov_mod._contraction(line, frozenset()) is free
+    cut = cov_mod._contraction(line, [2])
+    assert cut is not free and cov_mod._contraction(line, np.array([2])) is cut
+    assert (cut.core >= 0).sum() > (free.core >= 0).sum()  # a closed arc turns its nodes into junctions
+    for e in range(line.n_edges):
+        cov_mod._contraction(line, [e])
+    assert len(cov_mod._CONTRACTIONS[line]) == cov_mod._CONTRACTIONS_PER_GRAPH
+    graph = grid_network(nx=4, ny=1, spacing_m=1000.0)
+    cov_mod._contraction(graph, None)
+    ref = weakref.ref(graph)
+    del graph
+    gc.collect()
+    assert ref() is None
+
+
+def test_empty_grid(line) -> None:
+    empty = PopulationGrid(lon=[], lat=[], population=[], division=np.array([], dtype=str), cell_size_m=1000)
+    res = coverage(line, sources=[0], turnout_s=60, drive_budget_s=240, cells=empty)
+    assert res.by_division == {} and res.share is None and res.cell_drive_s.size == 0
+    assert res.uncovered_cells.size == 0 and res.total_area_km2 == 0.0
 
 
 def test_population_grid_validation() -> None:
