@@ -10,7 +10,7 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 stamp=.venv/.yingji-installed-runtime
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/pip install -q --disable-pip-version-check -e .
+  .venv/bin/pip install -q --disable-pip-version-check -e . 2> >(grep -v 'is ignored: it is neither' >&2)
   touch "$stamp"
 fi
 exec .venv/bin/yingji serve --demo "$@"
