@@ -53,9 +53,9 @@ def _check_boundary(value: dict[str, Any]) -> dict[str, Any]:
     for ring in (ring for polygon in polygons for ring in polygon):
         if not isinstance(ring, list | tuple):
             raise ValueError("coordinates: a linear ring is a list of positions")
-        bad = next((pos for pos in ring if not _position_ok(pos)), None)
-        if bad is not None:
-            raise ValueError(f"coordinates: {bad!r} is not a [lon, lat] position inside ±180/±90")
+        for pos in ring:  # (not next(..., None): a None position must not pass as "nothing bad")
+            if not _position_ok(pos):
+                raise ValueError(f"coordinates: {pos!r} is not a [lon, lat] position inside ±180/±90")
         if len(ring) < 4 or list(ring[0]) != list(ring[-1]):
             raise ValueError("coordinates: a linear ring is closed and has at least four positions")
     return value
