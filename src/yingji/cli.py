@@ -30,10 +30,12 @@ def _domain_apps() -> None:
     """Sub-commands that live with their domain (each a Typer app in ``yingji.<domain>.cli``)."""
     from yingji.monitoring.cli import app as ingest_app
     from yingji.monitoring.simulate import simulate
+    from yingji.notifications.cli import app as notify_app
     from yingji.supervision.cli import app as plan_app
 
     app.add_typer(plan_app, name="plan")
     app.add_typer(ingest_app, name="ingest")
+    app.add_typer(notify_app, name="notify")
     app.command("simulate", help="Stream synthetic sensor readings so a warning rises and falls (demo).")(simulate)
 
 

@@ -269,9 +269,22 @@ SUPPLIES_ROUTES: dict[tuple[str, str], str] = {
     ("POST", f"{SP}/dispatch-orders/{{order_id}}/receipt"): "theirs",
     ("POST", f"{SP}/dispatch-orders/{{order_id}}/cancel"): "theirs",
 }
+NF = "/api/v1/notifications"
+#: Every notifications route, as tests/notifications/test_notifications_route_scope.py classifies it.
+NOTIFICATION_ROUTES: dict[tuple[str, str], str] = {
+    ("GET", f"{NF}/channels"): "reference", ("GET", f"{NF}/channels/{{channel_id}}"): "reference",
+    ("POST", f"{NF}/channels"): "refused", ("PATCH", f"{NF}/channels/{{channel_id}}"): "refused",
+    ("DELETE", f"{NF}/channels/{{channel_id}}"): "refused",
+    ("GET", f"{NF}/subscriptions"): "list", ("POST", f"{NF}/subscriptions"): "theirs",
+    ("GET", f"{NF}/subscriptions/{{subscription_id}}"): "theirs",
+    ("PATCH", f"{NF}/subscriptions/{{subscription_id}}"): "theirs",
+    ("DELETE", f"{NF}/subscriptions/{{subscription_id}}"): "theirs",
+    ("GET", f"{NF}/deliveries"): "list",
+}
 #: resource of a ``swept`` route -> (the test module that sweeps it, the name of its classification table)
 SWEPT: dict[str, tuple[Path, str, dict[tuple[str, str], str]]] = {
     "supplies": (TESTS / "supplies" / "test_supplies_route_scope.py", "ROUTES", SUPPLIES_ROUTES),
+    "notifications": (TESTS / "notifications" / "test_notifications_route_scope.py", "ROUTES", NOTIFICATION_ROUTES),
 }
 
 INC = "/api/v1/incidents"
@@ -323,6 +336,7 @@ DOMAIN_ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/cap/feed.xml"): ("scoped_feed", "warnings"),
     # ---- supplies: swept by tests/supplies/test_supplies_route_scope.py
     **{route: ("swept", "supplies") for route in SUPPLIES_ROUTES},
+    **{route: ("swept", "notifications") for route in NOTIFICATION_ROUTES},
 }
 #: Routes that never end a response; generic sweeps must not call them.
 STREAMS = {key for key, (kind, _) in DOMAIN_ROUTES.items() if kind == "stream"}
@@ -872,7 +886,7 @@ def check_swept(_s: Scene, method: str, path: str, resource: str) -> None:
 def test_swept_tables_agree() -> None:
     """Every route pointed at another test is classified there the same way, and nothing more is there."""
     for resource, (test, name, ours) in SWEPT.items():
-        assert swept_table(resource) == ours, f"{test.name} {name} and SUPPLIES_ROUTES differ"
+        assert swept_table(resource) == ours, f"{test.name} {name} and our table for {resource} differ"
         assert {k for k, (kind, res) in DOMAIN_ROUTES.items() if kind == "swept" and res == resource} == set(ours)
 
 

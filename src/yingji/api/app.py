@@ -133,6 +133,9 @@ def create_app(settings: Settings | None = None, sessionmaker_: sessionmaker[Ses
     from yingji.events import configure as configure_events
 
     configure_events(settings.events_url)  # in-process when empty; an unsupported URL fails start-up
+    from yingji.notifications.service import configure as configure_notifications
+
+    configure_notifications(sessionmaker_)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
     _error_handlers(app)
 

@@ -1,0 +1,1 @@
+"""Notifications (通知): channels, subscriptions to warnings, the delivery queue and log."""
