@@ -80,3 +80,22 @@ def test_monthly_supervision_report_from_the_cli(tmp_path: Path) -> None:
     assert "2022" in text and len(text) > 100
     r = _run(tmp_path, "report", "supervision", "--month", "2022-13")
     assert r.returncode != 0 and "YYYY-MM" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.xdist_group("demo")
+def test_plan_remind_queues_notifications(tmp_path: Path) -> None:
+    r = _run(tmp_path, "demo", "--no-network")
+    assert r.returncode == 0, r.stderr
+    r = _run(tmp_path, "plan", "remind", "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert "0 notification(s) queued" in r.stderr
+    r = _run(tmp_path, "plan", "remind")
+    assert r.returncode == 0, r.stderr
+    n = int(r.stderr.strip().splitlines()[-1].split(";")[1].split()[0])
+    assert n > 0
+    import sqlite3
+
+    con = sqlite3.connect(tmp_path / "yingji.db")
+    assert con.execute("SELECT count(*) FROM notification_deliveries").fetchone()[0] == n
+    r = _run(tmp_path, "plan", "remind", "--channel", "fax")
+    assert r.returncode != 0 and "email or sms" in r.stderr and "Traceback" not in r.stderr

@@ -83,19 +83,31 @@ def snapshot(
 def remind(
     plan: Annotated[str | None, typer.Option(help="Plan code (default: the latest plan)")] = None,
     days: Annotated[int, typer.Option(help="Remind of milestones due within this many days")] = 30,
+    channel: Annotated[str, typer.Option(help="Channel kind to queue on: email or sms")] = "email",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the reminders, queue nothing")] = False,
 ) -> None:
-    """List the reminders due today. Delivery waits for the notification module (logged only)."""
+    """Queue today's reminders (milestones near or past) as notifications to each unit's contact.
+
+    Queued deliveries are sent by ``yingji notify deliver`` (with retries); a unit without a contact
+    address is logged as ``no_contact``.
+    """
     from yingji.config import get_settings
     from yingji.supervision.common import SYSTEM, local_today
-    from yingji.supervision.reminders import send_reminders
+    from yingji.supervision.notify import QueueNotifier
+    from yingji.supervision.reminders import LogNotifier, send_reminders
     from yingji.supervision.service import get_plan
 
+    if channel not in ("email", "sms"):
+        raise typer.BadParameter("must be email or sms", param_hint="--channel")
     settings = get_settings()
     with _sessionmaker().begin() as session:
         p = get_plan(session=session, user=SYSTEM, code=plan)
+        notifier: Any = LogNotifier() if dry_run else QueueNotifier(session, channel_kind=channel)
         items = send_reminders(
-            session=session, user=SYSTEM, plan=p, as_of=local_today(settings.timezone), horizon_days=days
+            session=session, user=SYSTEM, plan=p, as_of=local_today(settings.timezone), horizon_days=days,
+            notifier=notifier,
         )
     for r in items:
         typer.echo(f"{r['unit_name']}\t任务{r['task_number']}\t{r['kind']}\t{r['due_on'] or ''}\t{r['body']}")
-    typer.echo(f"{len(items)} reminder(s); notification module not available: not delivered", err=True)
+    queued = 0 if dry_run else len(notifier.queued)
+    typer.echo(f"{len(items)} reminder(s); {queued} notification(s) queued", err=True)
