@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import yingji.monitoring.permissions  # noqa: F401  (registers the grants)
 from yingji.audit import service as audit
 from yingji.auth import permissions as perm
+from yingji.common.persist import flush_or_conflict
 from yingji.db.base import utcnow
 from yingji.engines.rules import RuleError, effective_rules, kind_defaults, rule_to_dict
 from yingji.errors import Conflict, InvalidField, NotFound
@@ -135,10 +135,7 @@ def _check_refs(session: Session, user: perm.Principal, values: dict[str, Any]) 
 
 
 def _flush(session: Session) -> None:
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"sensor conflicts with existing data: {str(exc.orig).splitlines()[0]}") from None
+    flush_or_conflict(session, "sensor")
 
 
 def create_sensor(*, session: Session, user: perm.Principal, data: SensorCreate) -> Sensor:

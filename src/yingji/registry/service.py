@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
 from yingji.auth import permissions as perm
+from yingji.common.persist import flush_or_conflict
 from yingji.errors import Conflict, InvalidField, NotFound
 from yingji.registry.models import Division, Team, Unit
 from yingji.registry.schemas import MAX_INT
@@ -154,10 +155,7 @@ def _check_references(session: Session, values: dict[str, Any]) -> None:
 
 
 def _flush(session: Session, what: str) -> None:
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"{what} conflicts with existing data: {str(exc.orig).splitlines()[0]}") from None
+    flush_or_conflict(session, what)
 
 
 def prepare_create(

@@ -19,6 +19,7 @@ import yingji.risk.permissions  # noqa: F401  (registers the grants)
 from yingji.audit import service as audit
 from yingji.auth import permissions as perm
 from yingji.common.geo import feature_collection
+from yingji.common.persist import flush_or_conflict
 from yingji.errors import Conflict, InvalidField, NotFound
 from yingji.registry.models import Division, Facility, Unit
 from yingji.risk import chemicals as chem
@@ -172,10 +173,7 @@ def _check_refs(session: Session, values: dict[str, Any]) -> None:
 
 
 def _flush(session: Session) -> None:
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"hazard source conflicts with existing data: {str(exc.orig).splitlines()[0]}") from None
+    flush_or_conflict(session, "hazard source")
 
 
 def create_hazard_source(*, session: Session, user: perm.Principal, data: HazardSourceCreate) -> HazardSource:

@@ -508,7 +508,8 @@ def reminders(
     )
     if user.role == "department":
         items = [r for r in items if r.unit_id == user.unit_id]
-    return {"as_of": day, "items": items, "delivery": "notification module not available: preview only"}
+    delivery = "preview only: `yingji plan remind` queues these as notifications"
+    return {"as_of": day, "items": items, "delivery": delivery}
 
 
 @router.get("/monthly-report", summary="The monthly supervision report (.docx or .xlsx)")

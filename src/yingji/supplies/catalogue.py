@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from yingji.auth import permissions as perm
+from yingji.common.persist import flush_or_conflict
 from yingji.errors import Conflict, InvalidField, NotFound
 from yingji.supplies.common import as_dict, page_out, record
 from yingji.supplies.enums import ItemCategory
@@ -40,10 +40,7 @@ def default_deadline_s() -> float:
 
 
 def _flush(session: Session, what: str) -> None:
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"{what} conflicts with existing data: {str(exc.orig).splitlines()[0]}") from None
+    flush_or_conflict(session, what)
 
 
 def list_items(
