@@ -115,7 +115,7 @@ def test_monthly_report_bad_input_and_permissions(clients: Any, plan: ActionPlan
 @pytest.mark.usefixtures("history")
 def test_reminders_preview(clients: Any, session: Session) -> None:
     r = ok(clients["commander"].get(f"{API}/reminders", params={"as_of": "2021-12-10", "days": 30}))
-    assert "notification module" in r["delivery"]
+    assert "preview only" in r["delivery"] and "yingji plan remind" in r["delivery"]
     due = [x for x in r["items"] if x["kind"] == "milestone_due"]
     # task 2 was already reported done on 2021-12-20, but as of 10 December it is still due
     assert {x["task_number"] for x in due} == {2, 5, 10, 20, 35}
