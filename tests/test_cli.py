@@ -19,7 +19,7 @@ def _run(tmp: Path, *args: str, stdin: str | None = None) -> subprocess.Complete
 
 
 def test_every_command_has_help(tmp_path: Path) -> None:
-    for cmd in (["--help"], ["serve", "--help"], ["demo", "--help"], ["db", "upgrade", "--help"],
+    for cmd in (["--help"], ["serve", "--help"], ["demo", "--help"], ["demo", "simulate", "--help"], ["db", "upgrade", "--help"],
                 ["user", "add", "--help"], ["import", "--help"], ["export", "--help"], ["bench", "--help"]):
         r = _run(tmp_path, *cmd)
         assert r.returncode == 0, (cmd, r.stderr)
@@ -65,6 +65,11 @@ def test_demo_is_idempotent_and_export_works(tmp_path: Path) -> None:
     r = _run(tmp_path, "import", "teams", str(out))
     assert r.returncode == 0, r.stderr
     assert "created 0, updated 0" in r.stdout
+    # `yingji demo simulate` is a sub-command of demo: it does not reload the city, and a bad
+    # sensor is one line (the streaming itself is tested in tests/monitoring)
+    r = _run(tmp_path, "demo", "simulate", "--sensor", "NOPE-1", "--minutes", "0.5")
+    assert r.returncode != 0 and "unknown sensors NOPE-1" in r.stderr and "Traceback" not in r.stderr
+    assert "demo city loaded" not in r.stdout
 
 
 @pytest.mark.xdist_group("demo")

@@ -20,10 +20,15 @@ db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 network_app = typer.Typer(help="Road network.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports written to files.", no_args_is_help=True)
+demo_app = typer.Typer(
+    help="Load the synthetic Liaocheng demo city (idempotent, deterministic); `demo simulate` streams readings.",
+    invoke_without_command=True,
+)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(network_app, name="network")
 app.add_typer(report_app, name="report")
+app.add_typer(demo_app, name="demo")
 
 
 def _domain_apps() -> None:
@@ -36,7 +41,10 @@ def _domain_apps() -> None:
     app.add_typer(plan_app, name="plan")
     app.add_typer(ingest_app, name="ingest")
     app.add_typer(notify_app, name="notify")
-    app.command("simulate", help="Stream synthetic sensor readings so a warning rises and falls (demo).")(simulate)
+    sim_help = "Stream synthetic sensor readings so a warning rises and falls (demo)."
+    demo_app.command("simulate", help=sim_help)(simulate)
+    # the earlier spelling, kept working but no longer listed
+    app.command("simulate", help=sim_help, hidden=True)(simulate)
 
 
 _domain_apps()
@@ -88,13 +96,18 @@ def db_current() -> None:
     typer.echo(migrate.current(get_settings().sqlalchemy_url) or "empty")
 
 
-@app.command()
+@demo_app.callback()
 def demo(
+    ctx: typer.Context,
     with_network: Annotated[
         bool, typer.Option("--network/--no-network", help="Also build the demo road network")
     ] = True,
 ) -> None:
-    """Load the synthetic Liaocheng demo city (idempotent, deterministic)."""
+    """Load the synthetic Liaocheng demo city (idempotent, deterministic).
+
+    ``yingji demo simulate`` then streams synthetic readings so a warning rises and falls."""
+    if ctx.invoked_subcommand is not None:
+        return
     from yingji.demo.load import load_demo
 
     _upgrade()
