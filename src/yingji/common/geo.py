@@ -1,8 +1,9 @@
-"""GeoJSON helpers (RFC 7946) and bounding-box parsing."""
+"""GeoJSON helpers (RFC 7946): checking geometries users send, bounding-box parsing, feature collections."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from yingji.errors import InvalidField
@@ -38,3 +39,35 @@ def point_feature(
     if fid is not None:
         feature["id"] = fid
     return feature
+
+
+LINE_AND_AREA = ("Polygon", "MultiPolygon", "LineString", "MultiLineString")
+AREA = ("Polygon", "MultiPolygon")
+
+
+def check_geometry(
+    geometry: dict[str, Any] | None, field: str | Sequence[str | int], allowed: tuple[str, ...] = LINE_AND_AREA
+) -> dict[str, Any] | None:
+    """A GeoJSON geometry of an allowed type, valid (shapely) and inside lon/lat ranges."""
+    if geometry is None:
+        return None
+    from shapely.geometry import mapping, shape
+
+    gtype = geometry.get("type")
+    if gtype not in allowed:
+        raise InvalidField(field, f"GeoJSON type must be one of {', '.join(allowed)}")
+    try:
+        geom = shape(geometry)
+    except Exception as exc:  # shapely raises several kinds for malformed coordinates
+        raise InvalidField(field, f"malformed GeoJSON coordinates: {exc}") from None
+    if geom.is_empty:
+        raise InvalidField(field, "empty geometry")
+    minx, miny, maxx, maxy = geom.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise InvalidField(field, "coordinates must be [lon, lat] in degrees (WGS 84)")
+    if gtype in ("Polygon", "MultiPolygon") and not geom.is_valid:
+        from shapely.validation import explain_validity
+
+        raise InvalidField(field, f"invalid polygon: {explain_validity(geom)}")
+    out: dict[str, Any] = json.loads(json.dumps(mapping(geom)))  # tuples → lists
+    return out

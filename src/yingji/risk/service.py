@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 import yingji.risk.permissions  # noqa: F401  (registers the grants)
 from yingji.audit import service as audit
 from yingji.auth import permissions as perm
-from yingji.common.geo import feature_collection
+from yingji.common.geo import check_geometry, feature_collection
 from yingji.common.persist import flush_or_conflict
 from yingji.errors import Conflict, InvalidField, NotFound
 from yingji.registry.models import Division, Facility, Unit
@@ -29,37 +29,9 @@ from yingji.risk.schemas import AssessmentCreate, HazardSourceCreate, HazardSour
 
 MAX_INT = 2**31 - 1
 RESOURCE = "hazard_sources"
-LINE_AND_AREA = ("Polygon", "MultiPolygon", "LineString", "MultiLineString")
 
 
 # ---- geometry ------------------------------------------------------------------------------------
-
-
-def check_geometry(geometry: dict[str, Any] | None, field: str, allowed: tuple[str, ...] = LINE_AND_AREA
-                   ) -> dict[str, Any] | None:
-    """A GeoJSON geometry of an allowed type, valid (shapely) and inside lon/lat ranges."""
-    if geometry is None:
-        return None
-    from shapely.geometry import mapping, shape
-
-    gtype = geometry.get("type")
-    if gtype not in allowed:
-        raise InvalidField(field, f"GeoJSON type must be one of {', '.join(allowed)}")
-    try:
-        geom = shape(geometry)
-    except Exception as exc:  # shapely raises several kinds for malformed coordinates
-        raise InvalidField(field, f"malformed GeoJSON coordinates: {exc}") from None
-    if geom.is_empty:
-        raise InvalidField(field, "empty geometry")
-    minx, miny, maxx, maxy = geom.bounds
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise InvalidField(field, "coordinates must be [lon, lat] in degrees (WGS 84)")
-    if gtype in ("Polygon", "MultiPolygon") and not geom.is_valid:
-        from shapely.validation import explain_validity
-
-        raise InvalidField(field, f"invalid polygon: {explain_validity(geom)}")
-    out: dict[str, Any] = json.loads(json.dumps(mapping(geom)))  # tuples → lists
-    return out
 
 
 # ---- risk matrix and critical quantities ---------------------------------------------------------

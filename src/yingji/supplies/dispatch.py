@@ -135,13 +135,63 @@ def _request_points(session: Session, user: perm.Principal, request_id: int) -> 
     return [point], r
 
 
+def _locate_points(
+    session: Session, user: perm.Principal, data_dir: Path, points: list[DemandPoint]
+) -> list[DemandPoint]:
+    """Fill what a point leaves to be derived: from its incident (visible to the user) the place and,
+    when no other demand is given, the affected people; from its drawn area the persons living in it
+    (population grid, cells counted by the share the area covers) and, when it has no place, their
+    centre."""
+    from shapely.geometry import shape
+
+    from yingji.common.geo import AREA, check_geometry
+    from yingji.incidents import service as incidents
+
+    out: list[DemandPoint] = []
+    for i, p in enumerate(points):
+        upd: dict[str, Any] = {}
+        if p.incident_id is not None:
+            try:
+                inc = incidents.get_incident(session=session, user=user, incident_id=p.incident_id)
+            except NotFound:
+                raise InvalidField(["points", i, "incident_id"], f"incident {p.incident_id} not found") from None
+            if p.lon is None and p.area is None:
+                upd.update(lon=inc.lon, lat=inc.lat)
+            if p.people is None and not p.quantities and p.area is None:
+                if not inc.affected_people:
+                    raise InvalidField(["points", i, "people"],
+                                       f"incident {inc.id} records no affected people: give people or an area")
+                upd["people"] = inc.affected_people
+            if p.division_code is None:
+                upd["division_code"] = inc.division_code
+        if p.area is not None:
+            area = check_geometry(p.area, ["points", i, "area"], AREA)
+            grid = routing.load_network(data_dir).grid
+            if grid is None:
+                raise NotFound("no population grid is loaded (network/population.csv): give people, not an area")
+            try:
+                found = grid.in_area(shape(area))
+            except ne.NetworkError as exc:
+                raise InvalidField(["points", i, "area"], str(exc)) from None
+            if p.people is None and not p.quantities and "people" not in upd:
+                if found.people < 0.5:
+                    raise InvalidField(["points", i, "area"], "nobody lives in the area (population grid): "
+                                                               "give people or draw another area")
+                upd["people"] = int(round(found.people))
+            if p.lon is None and "lon" not in upd:
+                upd.update(lon=round(found.lon, 6), lat=round(found.lat, 6))
+        out.append(p.model_copy(update=upd) if upd else p)
+    return out
+
+
 def _plan_out(plan: alloc.Plan, st: _Stock, points: list[DemandPoint]) -> dict[str, Any]:
     shipments = []
     for w, p, k, q, t in zip(plan.warehouse, plan.point, plan.item, plan.quantity, plan.time_s, strict=True):
         f, it, pt = st.warehouses[int(w)], st.items[int(k)], points[int(p)]
         shipments.append({
             "warehouse_id": f.id, "warehouse": f.name, "item_code": it.code, "item": it.name, "unit": it.unit,
-            "quantity": int(round(q)), "point": int(p), "destination": pt.name, "lon": pt.lon, "lat": pt.lat,
+            "quantity": int(round(q)), "point": int(p), "destination": pt.name, "lon": pt.lonlat[0],
+            "lat": pt.lonlat[1],
             "division_code": pt.division_code, "eta_s": float(t),
         })
     shipments.sort(key=lambda s: (s["point"], s["item_code"], s["eta_s"]))
@@ -163,13 +213,13 @@ def plan(*, session: Session, user: perm.Principal, data_dir: Path, data: PlanRe
     """A shipment plan from every in-service warehouse's issuable stock to the demand points, with
     the unmet demand per point and item, and the greedy nearest-first plan beside it."""
     perm.require(user, "dispatch_orders", "create")
-    points = data.points
+    points = _locate_points(session, user, data_dir, data.points)
     if data.request_id is not None:
         points, _ = _request_points(session, user, data.request_id)
     items, demand = _plan_items(session, data, points)
     ownerships = [str(o) for o in (data.ownerships or PHYSICAL_OWNERSHIPS)]
     st = _stock_matrix(session, items, ownerships)
-    times, state, off_wh = _times(session, data_dir, user, st.warehouses, [(p.lon, p.lat) for p in points],
+    times, state, off_wh = _times(session, data_dir, user, st.warehouses, [p.lonlat for p in points],
                                   "points")
     deadline = data.deadline_s or default_deadline_s()
     people = np.array([float(p.people or 0) for p in points]) if any(p.people for p in points) else None

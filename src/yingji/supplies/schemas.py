@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -317,22 +317,37 @@ class RequestRead(ReadModel):
 
 class DemandPoint(_Input):
     name: Text200
-    lon: Lon
-    lat: Lat
+    lon: Lon | None = Field(default=None, description="Where to deliver (default with an area: its people's centre)")
+    lat: Lat | None = None
     division_code: DivisionCode | None = None
     people: int | None = Field(
         default=None, ge=0, le=MAX_INT,
-        description="Persons: they weight the delivery time; without quantities, demand = people × relief profile",
+        description="Persons: they weight the delivery time; without quantities, demand = people × relief profile. "
+                    "With an area and no people: the persons living in the area (population grid)",
     )
     quantities: dict[str, Annotated[int, Field(ge=0, le=MAX_QTY)]] | None = Field(
         default=None, description="Explicit quantities by item code (then the profile is not used for this point)"
     )
+    area: dict[str, Any] | None = Field(
+        default=None, description="A drawn demand area (GeoJSON Polygon or MultiPolygon, lon/lat)"
+    )
+    incident_id: int | None = Field(default=None, ge=1, le=MAX_INT, description="The incident this demand is for")
 
     @model_validator(mode="after")
     def _has_demand(self) -> DemandPoint:
-        if self.people is None and not self.quantities:
-            raise ValueError("give people, quantities or both")
+        if (self.lon is None) != (self.lat is None):
+            raise ValueError("give both lon and lat, or neither (with an area or an incident)")
+        if self.people is None and not self.quantities and self.area is None and self.incident_id is None:
+            raise ValueError("give people, quantities, an area or an incident_id")
+        if self.lon is None and self.area is None and self.incident_id is None:
+            raise ValueError("give lon and lat, an area or an incident_id")
         return self
+
+    @property
+    def lonlat(self) -> tuple[float, float]:
+        if self.lon is None or self.lat is None:
+            raise ValueError(f"demand point {self.name!r} is not located yet")
+        return self.lon, self.lat
 
 
 class PlanRequest(_Input):

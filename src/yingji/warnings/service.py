@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 import yingji.warnings.permissions  # noqa: F401  (registers the grants)
 from yingji.audit import service as audit
 from yingji.auth import permissions as perm
+from yingji.common.geo import AREA, check_geometry
 from yingji.db.base import utcnow
 from yingji.errors import Conflict, InvalidField, NotFound
 from yingji.registry.models import Division, Unit
@@ -382,7 +383,7 @@ def create_manual(*, session: Session, user: perm.Principal, data: WarningCreate
             errors.append((["geocodes", i], "a GB/T 2260 code of 6, 9 or 12 digits"))
     if errors:
         raise InvalidField.many(errors)
-    area = risk_service.check_geometry(data.area, "area", ("Polygon", "MultiPolygon"))
+    area = check_geometry(data.area, "area", AREA)
     if area is None and data.hazard_source_id is not None:
         area = risk_service.area_of(session=session, hazard_id=data.hazard_source_id)
     now = utcnow()
@@ -418,7 +419,7 @@ def update_warning(*, session: Session, user: perm.Principal, warning_id: int, d
     note = changes.pop("note", None)
     level = changes.pop("level", None)
     if "area" in changes:
-        changes["area"] = risk_service.check_geometry(changes["area"], "area", ("Polygon", "MultiPolygon"))
+        changes["area"] = check_geometry(changes["area"], "area", AREA)
     if changes.get("expires_at") is not None:
         _check_times(w.onset, changes["expires_at"], utcnow())
     if "headline" in changes and changes["headline"] is None:

@@ -37,6 +37,16 @@ _KEY_GEOGRAPHIC_TYPE = 2048
 _GEOGRAPHIC_CODES = {4326, 4490, 4610, 4214, 32767}  # WGS 84, CGCS2000, Xian 80, Beijing 54, user-defined
 
 
+@dataclass(frozen=True)
+class AreaPopulation:
+    """Persons inside an area, and where they live (the population-weighted centre)."""
+
+    people: float
+    lon: float
+    lat: float
+    cells: int  # populated cells that overlap the area
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class PopulationGrid:
     """Square cells: centre lon/lat (degrees), population (persons), division code, size (m).
@@ -125,6 +135,38 @@ class PopulationGrid:
         codes, inverse = self.division_index
         sums = np.bincount(inverse, weights=self.population, minlength=codes.size)
         return {str(c): float(s) for c, s in zip(codes, sums, strict=True)}
+
+    def in_area(self, area: BaseGeometry) -> AreaPopulation:
+        """Persons living inside ``area`` (a lon/lat polygon): each cell counts with the share of
+        its square that the area covers (cells are squares of ``cell_size_m`` about their centre,
+        their sides in degrees at the cell's latitude), so an area smaller than a cell still holds
+        its share of people. The centre is the population-weighted mean of the covered parts'
+        centroids, or the area's centroid when it holds nobody."""
+        if area.is_empty or area.area <= 0:
+            raise NetworkError("the area is empty")
+        minx, miny, maxx, maxy = area.bounds
+        half_lat = self.cell_size_m / 2 / (EARTH_RADIUS_M * np.pi / 180)
+        half_lon = half_lat / np.maximum(np.cos(np.radians(self.lat)), 1e-6)
+        near = np.flatnonzero(
+            (self.lon + half_lon >= minx) & (self.lon - half_lon <= maxx)
+            & (self.lat + half_lat >= miny) & (self.lat - half_lat <= maxy) & self.populated
+        )
+        centre = area.centroid
+        if near.size == 0:
+            return AreaPopulation(people=0.0, lon=float(centre.x), lat=float(centre.y), cells=0)
+        boxes = shapely.box(self.lon[near] - half_lon[near], self.lat[near] - half_lat,
+                            self.lon[near] + half_lon[near], self.lat[near] + half_lat)
+        parts = shapely.intersection(boxes, area)
+        share = shapely.area(parts) / shapely.area(boxes)
+        persons = self.population[near] * share
+        total = float(persons.sum())
+        if total <= 0:
+            return AreaPopulation(people=0.0, lon=float(centre.x), lat=float(centre.y), cells=0)
+        cx = shapely.get_x(shapely.centroid(parts[persons > 0]))
+        cy = shapely.get_y(shapely.centroid(parts[persons > 0]))
+        w = persons[persons > 0]
+        return AreaPopulation(people=total, lon=float(np.dot(cx, w) / total), lat=float(np.dot(cy, w) / total),
+                              cells=int((persons > 0).sum()))
 
     # ----------------------------------------------------------------- CSV
     @classmethod
