@@ -6,13 +6,14 @@ shipped item at the depot has fallen by the dispatched amount."""
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
-from webui_helpers import click_map_until, login  # type: ignore[import-not-found]
+from webui_helpers import click_map, click_map_until, login  # type: ignore[import-not-found]
 
 from yingji.auth.models import User
 from yingji.registry.models import Facility
@@ -121,3 +122,58 @@ def test_allocate_draw_compute_accept_and_the_stock_falls(page: Page, supplies_s
     issue = page.locator("[data-testid=ledger] tbody tr[data-kind=issue]")
     expect(issue).to_have_count(1)
     expect(issue).to_contain_text(f"-{quantity}")
+
+
+def test_allocate_an_area_and_an_incident(page: Page, supplies_server: LiveServer) -> None:
+    """Draw an affected area (its people counted by the server from the population grid) and add an
+    open incident (its place and affected people); compute, accept: the stock of every shipped item
+    falls by the shipped amounts and the orders' note names the incident."""
+    from yingji.db.base import utcnow
+    from yingji.incidents.models import Incident
+    from yingji.supplies.models import DispatchOrder
+
+    now = utcnow()
+    with supplies_server.sessionmaker() as session, session.begin():
+        inc = Incident(title="浏览器测试内涝", category="natural", type="flood", division_code="371502",
+                       lon=DEMAND[0] + 0.02, lat=DEMAND[1] - 0.01, occurred_at=now - timedelta(hours=1),
+                       reported_at=now, created_by="test", affected_people=40)
+        session.add(inc)
+        session.flush()
+        incident_id = inc.id
+    login(page, supplies_server, "/supplies/allocate")
+    page.wait_for_function("() => !!window.yingjiMap")
+    page.evaluate("([lon, lat]) => window.yingjiMap.setView([lat, lon], 15, {animate: false})", list(DEMAND))
+    page.check("[data-testid=mode-area]")
+    d = 0.0015
+    corners = [(DEMAND[0] - d, DEMAND[1] - d), (DEMAND[0] + d, DEMAND[1] - d), (DEMAND[0] + d, DEMAND[1] + d),
+               (DEMAND[0] - d, DEMAND[1] + d)]
+    for lon, lat in corners:
+        click_map(page, lon, lat)
+    page.click("[data-testid=finish-area]")
+    expect(page.locator("[data-testid=demand-point][data-kind=area]")).to_have_count(1)
+    expect(page.locator("#map path.sup-demand-area")).to_have_count(1)
+    page.select_option("[data-testid=incident-select]", str(incident_id))
+    page.click("[data-testid=incident-add]")
+    expect(page.locator(f"[data-testid=demand-point][data-incident='{incident_id}']")).to_have_count(1)
+    page.click("[data-testid=compute]")
+    ships = page.locator("[data-testid=shipments] tbody tr")
+    expect(ships.first).to_be_visible(timeout=30_000)
+    # the area lies in the four 6,000-person cells about the grid's centre: 6,000 × its km²
+    derived = page.locator("[data-testid=demand-point][data-kind=area] [data-testid=point-people]")
+    people = int(derived.get_attribute("data-derived") or 0)
+    km_lon = 2 * d * 111.195 * math.cos(math.radians(DEMAND[1]))
+    assert people == pytest.approx(6000 * km_lon * 2 * d * 111.195, rel=0.02)
+    rows = [(r.get_attribute("data-warehouse"), r.get_attribute("data-item"), r.get_attribute("data-quantity"))
+            for r in ships.all()]
+    shipped: dict[tuple[int, str], int] = {}
+    for w, item, q in rows:
+        key = (int(w or 0), item or "")
+        shipped[key] = shipped.get(key, 0) + int(q or 0)
+    before = {key: _held(supplies_server, *key) for key in shipped}
+    page.click("[data-testid=accept]")
+    expect(page.locator("[data-testid=alloc-status][data-accepted]")).to_be_visible()
+    for key, q in shipped.items():
+        assert _held(supplies_server, *key) == before[key] - q, key
+    with supplies_server.sessionmaker() as session:
+        notes = session.scalars(select(DispatchOrder.note).order_by(DispatchOrder.id.desc()).limit(2)).all()
+    assert all(n and f"#{incident_id}" in n for n in notes), notes

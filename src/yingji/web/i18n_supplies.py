@@ -76,10 +76,26 @@ SUPPLIES_MESSAGES: dict[str, tuple[str, str]] = {
     "sup.lot.notes": ("备注", "Notes"),
     "sup.alloc.title": ("物资调拨方案", "Supply allocation"),
     "sup.alloc.hint": (
-        "在地图上点击添加需求点并填写受灾人数，计算后比较精确方案与就近贪心方案，确认后生成调拨单并出库。",
-        "Click the map to add demand points with the number of people, compute, compare the exact plan"
+        "在地图上点击添加需求点并填写受灾人数，或画出受灾区域（人数按人口网格估算），或选择一起事件；"
+        "计算后比较精确方案与就近贪心方案，确认后生成调拨单并出库。",
+        "Click the map to add demand points with the number of people, draw an affected area (people"
+        " estimated from the population grid) or choose an incident; compute, compare the exact plan"
         " with the greedy nearest-first plan, and accept to create dispatch orders.",
     ),
+    "sup.alloc.mode": ("地图点击", "Map clicks"),
+    "sup.alloc.mode_point": ("添加需求点", "Add points"),
+    "sup.alloc.mode_area": ("画受灾区域", "Draw an area"),
+    "sup.alloc.finish_area": ("完成区域", "Finish the area"),
+    "sup.alloc.cancel_area": ("取消", "Cancel"),
+    "sup.alloc.incident": ("按事件添加", "From an incident"),
+    "sup.alloc.incident_none": ("（无进行中的事件）", "(no open incident)"),
+    "sup.alloc.incident_add": ("添加", "Add"),
+    "sup.js.area": ("受灾区域 {n}", "Area {n}"),
+    "sup.js.area_hint": ("依次点击区域顶点（至少 3 个），然后点“完成区域”。", "Click the corners (3 or more), then Finish."),
+    "sup.js.area_people": ("按人口网格", "from the population grid"),
+    "sup.js.area_few": ("区域至少需要 3 个顶点。", "An area needs at least 3 corners."),
+    "sup.js.incident_people": ("按事件受灾人数", "the incident's affected people"),
+    "sup.js.note_incidents": ("事件 {ids}", "Incident {ids}"),
     "sup.alloc.no_right": ("您没有生成调拨方案的权限。", "You may not plan allocations."),
     "sup.js.point": ("需求点 {n}", "Demand point {n}"),
     "sup.js.people": ("人数", "People"),

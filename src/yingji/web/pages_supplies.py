@@ -206,13 +206,26 @@ def supplies_lot(request: Request, lot_id: str, user: WebUser, session: SessionD
     return render(request, "supplies/lot.html", ctx)
 
 
+def _open_incidents(session: Session, user: User) -> list[dict[str, Any]]:
+    """The open incidents the user sees, newest first, as demand the allocation page can choose."""
+    if not perm.allowed(user.role, "incidents", "read"):
+        return []
+    from yingji.incidents.service import IncidentFilters, list_incidents
+
+    rows, _ = list_incidents(session=session, user=user, filters=IncidentFilters(open=True), page=1, size=200)
+    return [{"id": i.id, "title": i.title, "lon": i.lon, "lat": i.lat, "people": i.affected_people,
+             "division": i.division_code} for i in rows]
+
+
 @router.get("/supplies/allocate")
 def supplies_allocate(request: Request, user: WebUser, session: SessionDep, settings: SettingsDep) -> Response:
-    """Demand points drawn on the map → the exact plan as flows beside the greedy plan → accept."""
+    """Demand points clicked, areas drawn or open incidents chosen on the map → the exact plan as
+    flows beside the greedy plan → accept."""
     perm.require(user, "stock", "read")
     lang = request_language(request, settings, user)
     warehouses = [_wh_json(f, None) for f in _warehouses(session, user)]
     can = {"plan": perm.allowed(user.role, "dispatch_orders", "create")}
-    config = {**_base_config(settings, lang, warehouses), "can": can}
+    config = {**_base_config(settings, lang, warehouses), "can": can,
+              "incidents": _open_incidents(session, user)}
     ctx = _context(request, user, lang, active="supplies", config=config, can=can)
     return render(request, "supplies/allocate.html", ctx)

@@ -1,6 +1,8 @@
-/* /supplies/allocate: click the map to add demand points (people each), compute the plan
-   (POST allocation/plan), draw the exact plan's shipments as lines warehouse → point beside the
-   greedy plan's totals, accept (POST dispatch-orders). */
+/* /supplies/allocate: click the map to add demand points (people each), draw affected areas (the
+   server counts the people living in them from the population grid) or add open incidents (their
+   place and affected people); compute the plan (POST allocation/plan), draw the exact plan's
+   shipments as lines warehouse → point beside the greedy plan's totals, accept (POST
+   dispatch-orders; the orders' note names the incidents). */
 (function () {
   'use strict';
   var S = window.Supplies, t = S.t, esc = S.esc;
@@ -8,8 +10,11 @@
   S.warehouseMarkers(map, false);
   var whById = {};
   S.cfg.warehouses.forEach(function (w) { whById[w.id] = w; });
-  var points = [];  // {name, lon, lat, people, marker}
-  var seq = 0;
+  var points = [];  // {name, lon, lat, people, marker, area?, incident_id?}; people null = derived by the server
+  var seq = 0, areaSeq = 0;
+  var mode = 'point';
+  var corners = [], sketch = null;
+  var areaTools = document.getElementById('area-tools');
   var flows = L.layerGroup().addTo(map);
   var plan = null;
   var list = document.getElementById('points');
@@ -29,11 +34,17 @@
     points.forEach(function (p, i) {
       var li = document.createElement('li');
       li.setAttribute('data-testid', 'demand-point');
+      if (p.area) li.setAttribute('data-kind', 'area');
+      if (p.incident_id) li.setAttribute('data-incident', String(p.incident_id));
+      var derived = p.area ? t('area_people') : t('incident_people');
       li.innerHTML = '<span>' + esc(p.name) + '</span> <label>' + esc(t('people')) +
-        ' <input type="number" min="1" max="10000000" step="1" value="' + p.people + '" data-testid="point-people"></label>' +
+        ' <input type="number" min="1" max="10000000" step="1" value="' + (p.people == null ? '' : p.people) + '"' +
+        (p.people == null ? ' placeholder="' + esc(derived) + '"' : '') + ' data-testid="point-people"></label>' +
         ' <button type="button" class="sup-link">' + esc(t('remove')) + '</button>';
       li.querySelector('input').addEventListener('change', function (e) {
-        p.people = Math.max(1, parseInt(e.target.value, 10) || 1); clearPlan();
+        var v = parseInt(e.target.value, 10);
+        p.people = (p.area || p.incident_id) && !(v > 0) ? null : Math.max(1, v || 1);
+        clearPlan();
       });
       li.querySelector('button').addEventListener('click', function () {
         map.removeLayer(p.marker); points.splice(i, 1); clearPlan(); renderPoints();
@@ -41,12 +52,54 @@
       list.appendChild(li);
     });
   }
-  map.on('click', function (e) {
-    seq += 1;
-    var p = {name: t('point', {n: seq}), lon: +e.latlng.lng.toFixed(6), lat: +e.latlng.lat.toFixed(6), people: 100};
-    p.marker = L.circleMarker(e.latlng, {radius: 8, color: '#d62728', fillOpacity: 0.8, className: 'sup-demand'})
-      .bindTooltip(p.name).addTo(map);
+  function addPoint(p, latlng) {
+    p.marker = p.area
+      ? L.polygon(p.area.coordinates[0].map(function (c) { return [c[1], c[0]]; }),
+        {color: '#d62728', weight: 2, fillOpacity: 0.2, className: 'sup-demand-area'}).bindTooltip(p.name)
+      : L.circleMarker(latlng, {radius: 8, color: '#d62728', fillOpacity: 0.8, className: 'sup-demand'})
+        .bindTooltip(p.name);
+    p.marker.addTo(map);
     points.push(p); clearPlan(); renderPoints();
+  }
+  function resetSketch() {
+    corners = [];
+    if (sketch) { map.removeLayer(sketch); sketch = null; }
+  }
+  function setMode(m) {
+    mode = m; resetSketch(); areaTools.hidden = m !== 'area';
+    status.textContent = m === 'area' ? t('area_hint') : '';
+  }
+  Array.prototype.forEach.call(document.querySelectorAll('input[name="mode"]'), function (r) {
+    r.addEventListener('change', function () { if (r.checked) setMode(r.value); });
+  });
+  map.on('click', function (e) {
+    if (mode === 'area') {
+      corners.push([+e.latlng.lng.toFixed(6), +e.latlng.lat.toFixed(6)]);
+      var ll = corners.map(function (c) { return [c[1], c[0]]; });
+      if (sketch) map.removeLayer(sketch);
+      sketch = (corners.length > 2 ? L.polygon(ll, {dashArray: '4 4', color: '#d62728', fillOpacity: 0.1})
+        : L.polyline(ll, {dashArray: '4 4', color: '#d62728'})).addTo(map);
+      return;
+    }
+    seq += 1;
+    addPoint({name: t('point', {n: seq}), lon: +e.latlng.lng.toFixed(6), lat: +e.latlng.lat.toFixed(6), people: 100},
+      e.latlng);
+  });
+  document.getElementById('finish-area').addEventListener('click', function () {
+    if (corners.length < 3) { status.textContent = t('area_few'); return; }
+    areaSeq += 1;
+    var ring = corners.concat([corners[0]]);
+    addPoint({name: t('area', {n: areaSeq}), people: null, area: {type: 'Polygon', coordinates: [ring]}});
+    resetSketch(); status.textContent = t('area_hint');
+  });
+  document.getElementById('cancel-area').addEventListener('click', function () { resetSketch(); });
+  var incidentSelect = document.getElementById('incident');
+  document.getElementById('incident-add').addEventListener('click', function () {
+    var id = parseInt(incidentSelect.value, 10);
+    var inc = (S.cfg.incidents || []).filter(function (x) { return x.id === id; })[0];
+    if (!inc) return;
+    addPoint({name: '#' + inc.id + ' ' + inc.title, lon: inc.lon, lat: inc.lat, people: inc.people || null,
+      incident_id: inc.id}, L.latLng(inc.lat, inc.lon));
   });
 
   function hours(s) { return s == null ? '—' : (s / 3600).toFixed(2); }
@@ -105,9 +158,24 @@
   compute.addEventListener('click', function () {
     if (!points.length) { status.textContent = t('no_points'); return; }
     clearPlan(); compute.disabled = true; status.textContent = t('computing');
-    var body = {points: points.map(function (p) { return {name: p.name, lon: p.lon, lat: p.lat, people: p.people}; })};
+    var body = {points: points.map(function (p) {
+      var out = {name: p.name};
+      if (p.area) out.area = p.area; else { out.lon = p.lon; out.lat = p.lat; }
+      if (p.incident_id) out.incident_id = p.incident_id;
+      if (p.people != null) out.people = p.people;
+      return out;
+    })};
     S.api('POST', '/allocation/plan', body).then(function (out) {
-      status.textContent = ''; showPlan(out);
+      status.textContent = '';
+      // the server located the areas and incidents: show their people and delivery points
+      (out.points || []).forEach(function (q, i) {
+        var p = points[i];
+        if (!p || !(p.area || p.incident_id)) return;
+        var input = list.querySelectorAll('[data-testid="point-people"]')[i];
+        if (input && p.people == null && q.people != null) input.placeholder = String(q.people);
+        if (input) input.setAttribute('data-derived', String(q.people));
+      });
+      showPlan(out);
     }).catch(function (err) {
       status.textContent = t('error', {msg: err.message});
     }).then(function () { compute.disabled = !S.cfg.can.plan; });
@@ -121,7 +189,10 @@
         lon: s.lon, lat: s.lat, division_code: s.division_code, eta_s: s.eta_s, warehouse: s.warehouse,
         item: s.item, unit: s.unit, point: s.point};
     });
-    S.api('POST', '/dispatch-orders', {shipments: shipments}).then(function (orders) {
+    var ids = points.filter(function (p) { return p.incident_id; }).map(function (p) { return '#' + p.incident_id; });
+    var body = {shipments: shipments};
+    if (ids.length) body.note = t('note_incidents', {ids: ids.join(', ')});
+    S.api('POST', '/dispatch-orders', body).then(function (orders) {
       status.textContent = t('accepted', {n: orders.length});
       status.setAttribute('data-accepted', String(orders.length));
       accept.hidden = true; plan = null;
