@@ -87,6 +87,8 @@ def _facility_form(csrf: str | None, **overrides: str) -> dict[str, str]:
         "/registry/facilities/new",
         "/registry/units/1",
         "/registry/facilities/1/edit",
+        "/supplies/orders",
+        "/supplies/allocate",
     ],
 )
 def test_pages_redirect_to_login_when_signed_out(app: Any, path: str) -> None:

@@ -177,3 +177,42 @@ def test_allocate_an_area_and_an_incident(page: Page, supplies_server: LiveServe
     with supplies_server.sessionmaker() as session:
         notes = session.scalars(select(DispatchOrder.note).order_by(DispatchOrder.id.desc()).limit(2)).all()
     assert all(n and f"#{incident_id}" in n for n in notes), notes
+
+
+def test_orders_sign_for_receipt_and_call_back(page: Page, supplies_server: LiveServer) -> None:
+    """The dispatch orders page: signing an order in transit for closes it; calling another back
+    returns its goods to the lot; a closed order has no buttons."""
+    from yingji.supplies.models import DispatchOrder
+    from yingji.supplies.schemas import DispatchCreate
+
+    with supplies_server.sessionmaker() as session, session.begin():
+        admin = session.scalars(select(User).where(User.username == supplies_server.admin[0])).one()
+        depot = session.scalars(select(Facility).where(Facility.kind == "warehouse")).first()
+        assert depot is not None
+        item = reserve.relief_profile(session)[1][0].code
+        ids = []
+        for dest in ("签收测试点", "撤销测试点"):
+            made = service.create_orders(session=session, user=admin, data=DispatchCreate.model_validate({
+                "shipments": [{"warehouse_id": depot.id, "item_code": item, "quantity": 7, "destination": dest,
+                               "lon": DEMAND[0], "lat": DEMAND[1], "division_code": "371502"}]}))
+            ids.append(made[0].id)
+        depot_id = depot.id
+    before = _held(supplies_server, depot_id, item)
+    login(page, supplies_server, "/supplies/orders?status=in_transit")
+    received, called_back = (page.locator(f"[data-testid=orders-table] tr[data-order='{i}']") for i in ids)
+    expect(received).to_have_attribute("data-status", "in_transit")
+    received.locator("[data-testid=receive]").click()
+    expect(page.locator(f"tr[data-order='{ids[0]}']")).to_have_count(0)  # reloaded: no longer in transit
+    page.once("dialog", lambda d: d.accept())
+    called_back.locator("[data-testid=cancel]").click()
+    expect(page.locator(f"tr[data-order='{ids[1]}']")).to_have_count(0)
+    page.goto(f"{supplies_server.url}/supplies/orders")
+    done = page.locator(f"tr[data-order='{ids[0]}']")
+    expect(done).to_have_attribute("data-status", "received")
+    expect(done.locator("button")).to_have_count(0)
+    expect(page.locator(f"tr[data-order='{ids[1]}']")).to_have_attribute("data-status", "cancelled")
+    with supplies_server.sessionmaker() as session:
+        status = {i: st for i, st in session.execute(select(DispatchOrder.id, DispatchOrder.status)
+                                                     .where(DispatchOrder.id.in_(ids)))}
+    assert status == {ids[0]: "received", ids[1]: "cancelled"}
+    assert _held(supplies_server, depot_id, item) == before + 7  # the called-back goods are back
