@@ -477,7 +477,8 @@ def relief_check(
             "planned_relief_population": planned.get(code),
         }
         if reachable <= 0 or not st.warehouses:
-            row.update({"max_people": 0, "binding_item": None, "per_item": {}, "all_in_reach_served": False})
+            row.update({"max_people": 0, "binding_item": None, "binding_item_name": None, "per_item": {},
+                        "all_in_reach_served": False})
         else:
             cap = alloc.max_relief_population(
                 supply=st.supply, need_per_person=need, shares=pop[sel][reach], times=times[:, cols[reach]],
@@ -487,6 +488,7 @@ def relief_check(
             row.update({
                 "max_people": int(math.floor(people + 1e-6)),
                 "binding_item": items[cap.binding_item].code if cap.binding_item >= 0 else None,
+                "binding_item_name": items[cap.binding_item].name if cap.binding_item >= 0 else None,
                 "per_item": {items[k].code: (None if math.isinf(v) else int(math.floor(v + 1e-6)))
                              for k, v in enumerate(cap.per_item)},
                 "all_in_reach_served": cap.people >= reachable,
