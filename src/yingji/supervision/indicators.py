@@ -311,7 +311,7 @@ def relief_12h(ctx: Context) -> Computed:
         detail=detail,
         reason=f"{check['deadline_s'] / 3600:.0f} 小时内可保障基本生活 {own['max_people']} 人，"
         f"计划救助人口 {own['planned_relief_population']} 人"
-        + (f"（受限物资：{own['binding_item']}）" if own.get("binding_item") else ""),
+        + (f"（受限物资：{own.get('binding_item_name') or own['binding_item']}）" if own.get("binding_item") else ""),
     )
 
 
