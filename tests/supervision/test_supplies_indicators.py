@@ -98,7 +98,7 @@ def test_relief_12h_indicator_follows_the_stock(clients: Any, session: Session, 
               json={"kind": "issue", "quantity": quilts - 40, "reason": "测试发放"}), 201)
     low = _indicator(c, "relief_within_12h")
     assert low["value"] == 40.0 and low["detail"]["binding_item"] == "quilt"
-    assert "quilt" in low["reason"] and "40 人" in low["reason"]
+    assert "棉被" in low["reason"] and "40 人" in low["reason"]
 
 
 def test_relief_12h_without_network_is_unavailable(clients: Any, session: Session, plan: ActionPlan,
