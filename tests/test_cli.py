@@ -19,8 +19,9 @@ def _run(tmp: Path, *args: str, stdin: str | None = None) -> subprocess.Complete
 
 
 def test_every_command_has_help(tmp_path: Path) -> None:
-    for cmd in (["--help"], ["serve", "--help"], ["demo", "--help"], ["demo", "simulate", "--help"], ["db", "upgrade", "--help"],
-                ["user", "add", "--help"], ["import", "--help"], ["export", "--help"], ["bench", "--help"]):
+    for cmd in (["--help"], ["serve", "--help"], ["demo", "--help"], ["demo", "simulate", "--help"],
+                ["db", "upgrade", "--help"], ["user", "add", "--help"],
+                ["import", "--help"], ["export", "--help"], ["bench", "--help"]):
         r = _run(tmp_path, *cmd)
         assert r.returncode == 0, (cmd, r.stderr)
         assert "Usage" in r.stdout
