@@ -64,3 +64,30 @@ def test_screenshot_supplies(browser: Browser, demo_server: LiveServer) -> None:
     page.wait_for_timeout(800)
     shot(page, "allocation.png")
     page.context.close()
+
+
+def test_screenshot_warning_console(browser: Browser, demo_server: LiveServer) -> None:
+    """The demo's simulated readings (yingji demo simulate's series, ten minutes back) up to the
+    toxic-gas peak: a red warning on the console with its sensor chart."""
+    from datetime import UTC, datetime, timedelta
+
+    from yingji.monitoring import simulate
+
+    sink = simulate.DirectSink(demo_server.sessionmaker)
+    scenarios, background = simulate.scenarios_for(sink, simulate.DEFAULT_SENSORS)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=12)
+    red = False
+    for _, items in simulate.plan_steps(scenarios, background, start=start, minutes=10, step_s=15):
+        report = sink.send(items)
+        red = red or any(w["level"] == 1 for w in report.get("warnings", []))
+        if red:
+            break
+    assert red
+    page = _page(browser, demo_server, "/warnings")
+    first = page.locator('#wrn-list .wrn-group[data-level="1"] [data-warning-id]').first
+    expect(first).to_be_visible()
+    first.click()
+    expect(page.locator("[data-testid=sensor-chart][data-ready=true] canvas")).to_be_visible(timeout=20_000)
+    page.wait_for_timeout(1200)
+    shot(page, "warnings.png")
+    page.context.close()
