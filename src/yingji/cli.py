@@ -200,28 +200,35 @@ def _system_actor() -> Any:
 @app.command("import")
 def import_(
     registry: Annotated[
-        str, typer.Argument(help="divisions, units, contacts, facilities, teams, experts, vehicles")
+        str, typer.Argument(help="divisions, units, contacts, facilities, teams, experts, vehicles, stock")
     ],
-    file: Annotated[Path, typer.Argument(help=".xlsx file", exists=True, dir_okay=False)],
+    file: Annotated[Path, typer.Argument(help=".xlsx file (stock: .xlsx or .csv)", exists=True, dir_okay=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report, write nothing")] = False,
 ) -> None:
-    """Import a registry from .xlsx (all or nothing; matched on natural keys)."""
+    """Import a registry, or the stock lots, from .xlsx (all or nothing; matched on natural keys)."""
     from yingji.registry import spreadsheets
     from yingji.registry.specs import REGISTRIES
+    from yingji.supplies import spreadsheet as stock_sheet
 
     spec = REGISTRIES.get(registry)
-    if spec is None:
-        fail(f"unknown registry {registry!r}; choose one of {', '.join(REGISTRIES)}")
+    if spec is None and registry != "stock":
+        fail(f"unknown registry {registry!r}; choose one of {', '.join(REGISTRIES)}, stock")
     _upgrade()
     with _sessionmaker().begin() as session:
-        report = spreadsheets.import_xlsx(
-            session=session, spec=spec, user=_system_actor(), content=file.read_bytes(), dry_run=dry_run
-        )
+        if spec is None:
+            report: spreadsheets.ImportReport = stock_sheet.import_stock(
+                session=session, user=_system_actor(), content=file.read_bytes(), filename=file.name,
+                dry_run=dry_run)
+        else:
+            report = spreadsheets.import_xlsx(
+                session=session, spec=spec, user=_system_actor(), content=file.read_bytes(), dry_run=dry_run
+            )
     for e in report.errors:
         typer.echo(f"row {e['row']}, column {e['column']}: {e['message']}", err=True)
     d = report.as_dict()
     typer.echo(
         f"rows {d['rows']}: created {d['created']}, updated {d['updated']}, unchanged {d['unchanged']}"
+        f"{', adjusted ' + str(d['adjusted']) if 'adjusted' in d else ''}"
         f"{' (dry run, nothing written)' if dry_run else ''}"
     )
     if report.errors:
@@ -233,23 +240,28 @@ def export(
     registry: Annotated[str, typer.Argument(help="Registry name")],
     output: Annotated[Path, typer.Argument(help="Output file (.xlsx or .csv)")],
 ) -> None:
-    """Export a registry to .xlsx or .csv."""
+    """Export a registry, or the stock lots (``stock``), to .xlsx or .csv."""
     from yingji.registry import service, spreadsheets
     from yingji.registry.specs import REGISTRIES
+    from yingji.supplies import spreadsheet as stock_sheet
 
     spec = REGISTRIES.get(registry)
-    if spec is None:
-        fail(f"unknown registry {registry!r}; choose one of {', '.join(REGISTRIES)}")
+    if spec is None and registry != "stock":
+        fail(f"unknown registry {registry!r}; choose one of {', '.join(REGISTRIES)}, stock")
     fmt = output.suffix.lstrip(".").lower()
     if fmt not in ("xlsx", "csv"):
         fail("output must end in .xlsx or .csv")
     with _sessionmaker().begin() as session:
-        rows = service.all_records(
-            session=session, spec=spec, user=_system_actor(), filters=service.ListFilters()
-        )
-        content, _ = spreadsheets.export_rows(spec, rows, fmt=fmt)
+        if spec is None:
+            content, _, n = stock_sheet.export_stock(session=session, user=_system_actor(), fmt=fmt)
+        else:
+            rows = service.all_records(
+                session=session, spec=spec, user=_system_actor(), filters=service.ListFilters()
+            )
+            content, _ = spreadsheets.export_rows(spec, rows, fmt=fmt)
+            n = len(rows)
     output.write_bytes(content)
-    typer.echo(f"{len(rows)} rows written to {output}")
+    typer.echo(f"{n} rows written to {output}")
 
 
 @network_app.command("import")

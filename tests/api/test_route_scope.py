@@ -256,6 +256,8 @@ SUPPLIES_ROUTES: dict[tuple[str, str], str] = {
     ("GET", f"{SP}/reserve-levels"): "reference", ("PUT", f"{SP}/reserve-levels/{{level}}"): "refused",
     ("GET", f"{SP}/relief-populations"): "list", ("PUT", f"{SP}/relief-populations/{{division_code}}"): "theirs",
     ("GET", f"{SP}/lots"): "list", ("POST", f"{SP}/lots"): "refused",
+    ("GET", f"{SP}/lots/export"): "export", ("GET", f"{SP}/lots/template"): "reference",
+    ("POST", f"{SP}/lots/import"): "import",
     ("GET", f"{SP}/lots/{{lot_id}}"): "theirs", ("PATCH", f"{SP}/lots/{{lot_id}}"): "theirs",
     ("GET", f"{SP}/lots/{{lot_id}}/moves"): "theirs", ("POST", f"{SP}/lots/{{lot_id}}/moves"): "theirs",
     ("POST", f"{SP}/lots/{{lot_id}}/transfer"): "theirs", ("GET", f"{SP}/stock"): "list",

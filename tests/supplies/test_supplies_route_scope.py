@@ -1,17 +1,27 @@
 """Every supplies route, enumerated from the app: a county user can neither read nor change another
 county's stock, requests or dispatch orders through any of them, and no answer so much as names
-them. A new supplies route fails ``test_every_supplies_route_is_classified`` until it is classified."""
+them. A new supplies route fails ``test_every_supplies_route_is_classified`` until it is classified.
+
+Kinds: ``theirs`` (the other county's record: 404), ``refused`` (403), ``list`` and ``reference``
+(200, nothing of theirs), ``export`` (the stock sheet, .xlsx and .csv, read back: only the user's
+lots), ``import`` (a stock sheet naming the other county's warehouse or lot: 422, nothing written)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import Any
 
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from supplykit import Depots, add_lot, lonlat, point  # type: ignore[import-not-found]
 
 from yingji.engines.network.graph import RoadGraph
 from yingji.registry.models import Facility
+from yingji.supplies.models import StockLot, StockMove
+from yingji.supplies.spreadsheet import COLUMNS
 
 MARKER = "机密"  # in the name of every record of the other county (东昌府区)
 P = "/api/v1/supplies"
@@ -26,6 +36,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", f"{P}/reserve-levels"): "reference", ("PUT", f"{P}/reserve-levels/{{level}}"): "refused",
     ("GET", f"{P}/relief-populations"): "list", ("PUT", f"{P}/relief-populations/{{division_code}}"): "theirs",
     ("GET", f"{P}/lots"): "list", ("POST", f"{P}/lots"): "refused",
+    ("GET", f"{P}/lots/export"): "export", ("GET", f"{P}/lots/template"): "reference",
+    ("POST", f"{P}/lots/import"): "import",
     ("GET", f"{P}/lots/{{lot_id}}"): "theirs", ("PATCH", f"{P}/lots/{{lot_id}}"): "theirs",
     ("GET", f"{P}/lots/{{lot_id}}/moves"): "theirs", ("POST", f"{P}/lots/{{lot_id}}/moves"): "theirs",
     ("POST", f"{P}/lots/{{lot_id}}/transfer"): "theirs", ("GET", f"{P}/stock"): "list",
@@ -85,7 +97,63 @@ def _scene(clients: Any, session: Session, depots: Depots, g: RoadGraph) -> dict
     norm = admin.get(f"{P}/norms").json()[0]["id"]
     return {"lot_id": theirs_lot.id, "request_id": theirs_req, "order_id": theirs_order,
             "division_code": "371502", "item_id": depots.items["tent"], "norm_id": norm, "level": "county",
-            "theirs_wh": theirs_wh.id, "mine": {"lot": mine_lot.id, "request": mine_req}}
+            "theirs_wh": theirs_wh.id, "theirs_wh_name": theirs_wh.name, "theirs_batch": theirs_lot.batch,
+            "mine": {"lot": mine_lot.id, "request": mine_req, "batch": mine_lot.batch}}
+
+
+def _sheet(rows: list[dict[str, Any]]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append([c.zh for c in COLUMNS])
+    for r in rows:
+        ws.append([r.get(c.field) for c in COLUMNS])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _check_export(lq: Any, url: str, scene: dict[str, Any]) -> str:
+    """Both formats, read back: only the user's own lot; returns the cells as text for the marker check."""
+    cells: list[str] = []
+    for fmt in ("xlsx", "csv"):
+        r = lq.get(url, params={"format": fmt})
+        assert r.status_code == 200, (url, fmt, r.text)
+        if fmt == "xlsx":
+            rows = [list(x) for x in load_workbook(io.BytesIO(r.content)).worksheets[0].iter_rows(values_only=True)]
+        else:
+            rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+        assert [str(x[4]) for x in rows[1:]] == [scene["mine"]["batch"]], rows
+        cells += [str(v) for x in rows for v in x]
+    return "\n".join(cells)
+
+
+def _check_import(lq: Any, url: str, scene: dict[str, Any], session: Session) -> str:
+    """A sheet into the other county's warehouse (by name and by id), or counting its lot: 422, nothing
+    written; the same batch in the user's own warehouse is a new lot there (dry run)."""
+    def count() -> tuple[int, int, int]:
+        session.expire_all()
+        theirs = session.get(StockLot, scene["lot_id"])
+        assert theirs is not None
+        return (session.scalar(select(func.count()).select_from(StockLot)) or 0,
+                session.scalar(select(func.count()).select_from(StockMove)) or 0, theirs.quantity)
+
+    before = count()
+    texts = []
+    into = [{"warehouse": scene["theirs_wh_name"], "item_code": "tent", "batch": "越界", "quantity": 5},
+            {"warehouse": str(scene["theirs_wh"]), "item_code": "tent", "batch": "越界2", "quantity": 5},
+            {"warehouse": scene["theirs_wh_name"], "item_code": "tent", "batch": scene["theirs_batch"], "quantity": 1}]
+    for dry_run in (False, True):
+        r = lq.post(url, files={"file": ("s.xlsx", _sheet(into))}, params={"dry_run": dry_run})
+        assert r.status_code == 422, r.text
+        assert sorted(e["row"] for e in r.json()["errors"]) == [2, 3, 4], r.text
+        texts.append(r.text)
+    lookalike = [{"warehouse": "测试临清储备库", "item_code": "tent", "batch": scene["theirs_batch"], "quantity": 1}]
+    r = lq.post(url, files={"file": ("s.xlsx", _sheet(lookalike))}, params={"dry_run": True})
+    assert r.status_code == 200 and (r.json()["created"], r.json()["updated"]) == (1, 0), r.text
+    texts.append(r.text)
+    assert count() == before
+    return "\n".join(texts)
 
 
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -122,6 +190,12 @@ def test_county_user_cannot_reach_another_county_through_any_supplies_route(
     texts = []
     for (method, path), kind in sorted(ROUTES.items()):
         url = re.sub(r"\{(\w+)\}", lambda m: str(scene[m.group(1)]), path)
+        if kind == "export":
+            texts.append((method, path, _check_export(lq, url, scene)))
+            continue
+        if kind == "import":
+            texts.append((method, path, _check_import(lq, url, scene, session)))
+            continue
         if kind == "theirs":
             r = lq.request(method, url, json=BODIES.get((method, path)) if method != "GET" else None)
             assert r.status_code == 404, (method, path, r.status_code, r.text)

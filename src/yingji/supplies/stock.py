@@ -141,6 +141,24 @@ def list_lots(
     size: int = 100,
 ) -> dict[str, Any]:
     perm.require(user, "stock", "read")
+    today = local_today()
+    stmt = _filtered_lots(user, warehouse_id=warehouse_id, item_id=item_id, item_code=item_code,
+                          ownership=ownership, division=division, expiring_within_days=expiring_within_days,
+                          include_empty=include_empty, today=today)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(stmt.order_by(*LOT_ORDER).offset((page - 1) * size).limit(size)).all()
+    return page_out([lot_out(lot, wh, it, today) for lot, wh, it in rows], total, page, size)
+
+
+LOT_ORDER = (Facility.name, Item.code, StockLot.expires_on.is_(None), StockLot.expires_on, StockLot.id)
+
+
+def _filtered_lots(
+    user: perm.Principal, *, warehouse_id: int | None, item_id: int | None, item_code: str | None,
+    ownership: str | None, division: str | None, expiring_within_days: int | None, include_empty: bool,
+    today: date,
+) -> Any:
+    """(lot, warehouse, item) rows in the user's scope with the filters of the lots list."""
     stmt = _lots_query(user)
     if warehouse_id is not None:
         stmt = stmt.where(StockLot.warehouse_id == warehouse_id)
@@ -154,18 +172,31 @@ def list_lots(
         stmt = stmt.where(StockLot.ownership == ownership)
     if division is not None:
         stmt = stmt.where(Facility.division_code.like(perm.division_prefix(division) + "%"))
-    today = local_today()
     if expiring_within_days is not None:
         stmt = stmt.where(StockLot.expires_on <= today + timedelta(days=expiring_within_days))
     if not include_empty:
         stmt = stmt.where(StockLot.quantity > 0)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(
-        stmt.order_by(Facility.name, Item.code, StockLot.expires_on.is_(None), StockLot.expires_on, StockLot.id)
-        .offset((page - 1) * size)
-        .limit(size)
-    ).all()
-    return page_out([lot_out(lot, wh, it, today) for lot, wh, it in rows], total, page, size)
+    return stmt
+
+
+def all_lots(
+    *,
+    session: Session,
+    user: perm.Principal,
+    warehouse_id: int | None = None,
+    item_id: int | None = None,
+    item_code: str | None = None,
+    ownership: str | None = None,
+    division: str | None = None,
+    expiring_within_days: int | None = None,
+    include_empty: bool = False,
+) -> list[tuple[StockLot, Facility, Item]]:
+    """Every lot the lots list would show (no paging), in its order: the rows of the stock export."""
+    perm.require(user, "stock", "read")
+    stmt = _filtered_lots(user, warehouse_id=warehouse_id, item_id=item_id, item_code=item_code,
+                          ownership=ownership, division=division, expiring_within_days=expiring_within_days,
+                          include_empty=include_empty, today=local_today())
+    return [(lot, wh, it) for lot, wh, it in session.execute(stmt.order_by(*LOT_ORDER))]
 
 
 def get_lot(*, session: Session, user: perm.Principal, lot_id: int) -> LotRead:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Response, UploadFile
+from fastapi.responses import JSONResponse
 
+from yingji.auth import permissions as perm
 from yingji.common.schemas import Page
 from yingji.deps import CurrentUser, SessionDep, SettingsDep
-from yingji.supplies import service
+from yingji.errors import TooLarge
+from yingji.supplies import service, spreadsheet
 from yingji.supplies.schemas import (
     DEADLINE_MAX_S,
     DispatchCreate,
@@ -103,6 +106,44 @@ def list_lots(
 def create_lot(body: LotCreate, session: SessionDep, user: CurrentUser) -> Any:
     lot = service.create_lot(session=session, user=user, data=body)
     return service.get_lot(session=session, user=user, lot_id=lot.id)
+
+
+@router.get("/lots/export", summary="Stock lots (in your scope, the list's filters) as .xlsx or .csv")
+def export_lots(
+    session: SessionDep, user: CurrentUser, format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx",
+    warehouse_id: Id | None = None, item_id: Id | None = None,
+    item: Annotated[str | None, Query(max_length=40, description="Item code")] = None,
+    ownership: Annotated[str | None, Query(max_length=30)] = None, division: DivisionQ = None,
+    expiring_within_days: Annotated[int | None, Query(ge=0, le=36_500)] = None, include_empty: bool = False,
+) -> Response:
+    content, media, _ = spreadsheet.export_stock(
+        session=session, user=user, fmt=format, warehouse_id=warehouse_id, item_id=item_id, item_code=item,
+        ownership=ownership, division=division, expiring_within_days=expiring_within_days,
+        include_empty=include_empty,
+    )
+    return Response(content, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="stock-lots.{format}"'})
+
+
+@router.get("/lots/template", summary="Empty .xlsx template of the stock sheet (Chinese headers)")
+def lots_template(user: CurrentUser) -> Response:
+    perm.require(user, "stock", "read")
+    return Response(spreadsheet.template(), media_type=spreadsheet.XLSX_MEDIA,
+                    headers={"Content-Disposition": 'attachment; filename="stock-lots-template.xlsx"'})
+
+
+@router.post("/lots/import", summary="Import lots from .xlsx or .csv: receipts and stock-takes, all or nothing")
+async def import_lots(
+    session: SessionDep, user: CurrentUser, settings: SettingsDep, file: UploadFile, dry_run: bool = False,
+) -> Any:
+    content = await file.read(settings.max_upload_bytes + 1)
+    if len(content) > settings.max_upload_bytes:
+        raise TooLarge(f"file: upload exceeds {settings.max_upload_bytes} bytes")
+    report = spreadsheet.import_stock(session=session, user=user, content=content, filename=file.filename,
+                                      dry_run=dry_run)
+    if report.errors:
+        return JSONResponse(report.as_dict(), status_code=422)
+    return report.as_dict()
 
 
 @router.get("/lots/{lot_id}", response_model=LotRead, summary="One stock lot")

@@ -88,7 +88,9 @@ SUPPLIES_MESSAGES: dict[str, tuple[str, str]] = {
     "sup.orders.receive": ("确认签收", "Sign for receipt"),
     "sup.orders.cancel": ("撤销", "Call back"),
     "sup.orders.none": ("没有调拨单。", "No dispatch orders."),
-    "sup.js.cancel_confirm": ("撤销后物资退回原批次，确定撤销？", "Call the order back and return its goods to their lots?"),
+    "sup.js.cancel_confirm": (
+        "撤销后物资退回原批次，确定撤销？", "Call the order back and return its goods to their lots?"
+    ),
     "sup.lots.holder": ("保管单位", "Holder unit"),
     "sup.lots.export_xlsx": ("导出 Excel", "Export (.xlsx)"),
     "sup.lots.export_csv": ("导出 CSV", "Export (.csv)"),
@@ -159,7 +161,9 @@ SUPPLIES_MESSAGES: dict[str, tuple[str, str]] = {
     "sup.alloc.incident_none": ("（无进行中的事件）", "(no open incident)"),
     "sup.alloc.incident_add": ("添加", "Add"),
     "sup.js.area": ("受灾区域 {n}", "Area {n}"),
-    "sup.js.area_hint": ("依次点击区域顶点（至少 3 个），然后点“完成区域”。", "Click the corners (3 or more), then Finish."),
+    "sup.js.area_hint": (
+        "依次点击区域顶点（至少 3 个），然后点“完成区域”。", "Click the corners (3 or more), then Finish."
+    ),
     "sup.js.area_people": ("按人口网格", "from the population grid"),
     "sup.js.area_few": ("区域至少需要 3 个顶点。", "An area needs at least 3 corners."),
     "sup.js.incident_people": ("按事件受灾人数", "the incident's affected people"),

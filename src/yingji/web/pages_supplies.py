@@ -2,6 +2,11 @@
 figure and the rotation list (``/supplies``); stock lots and a lot's ledger (``/supplies/lots``,
 ``/supplies/lots/{id}``); the allocation page (``/supplies/allocate``).
 
+The lots page links the stock sheet export and template (``/api/v1/supplies/lots/export``,
+``…/template``) and posts the import form to ``/supplies/lots/import``; a lot's page has the forms to
+record a move and to edit the lot, ``/supplies/lots/new`` the new-lot form (each shown only to roles
+that may use it; errors beside their fields, as on the registry forms).
+
 The overview and the lot pages call the supplies services directly (same permission checks and
 results as ``/api/v1/supplies/…``) and render on the server; the map, the chart and the allocation
 page are drawn by ``static/js/supplies.js`` and ``static/js/supplies_allocate.js`` from the JSON the
@@ -15,27 +20,33 @@ report's norms of its level) that this warehouse alone holds: the smallest, over
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 import yingji.web.i18n_supplies  # noqa: F401  (adds the sup.* messages to the catalogue)
 from yingji.auth import permissions as perm
 from yingji.auth.models import User
 from yingji.config import Settings
 from yingji.deps import SessionDep, SettingsDep
-from yingji.errors import NotFound, YingjiError
-from yingji.registry.models import Facility
-from yingji.supplies import service
+from yingji.errors import Conflict, Forbidden, InvalidField, NotFound, TooLarge, YingjiError
+from yingji.registry.models import Facility, Unit
+from yingji.supplies import common, service, spreadsheet
 from yingji.supplies.enums import MoveKind, Ownership
+from yingji.supplies.schemas import LotCreate, LotUpdate, MoveCreate
+from yingji.web import fields as wf
 from yingji.web.i18n import MESSAGES, Translator, pick
 from yingji.web.mapconfig import LIAOCHENG_CENTRE, tile_attribution
 from yingji.web.nav import NavArea, register
-from yingji.web.security import WebRoute, WebUser, request_language
-from yingji.web.views import _context, render
+from yingji.web.security import CSRF_FIELD, WebRoute, WebUser, request_language, require_csrf
+from yingji.web.views import FormDep, _context, _options, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -157,9 +168,16 @@ def _int_param(request: Request, name: str, hi: int = MAX_ID) -> int | None:
     return None
 
 
-@router.get("/supplies/lots")
-def supplies_lots(request: Request, user: WebUser, session: SessionDep, settings: SettingsDep) -> Response:
-    """Stock lots in the user's scope, filtered by warehouse, item, ownership, expiry."""
+def _scope_warehouses(session: Session, user: User) -> list[Facility]:
+    """Every warehouse in the user's division (the choices of the new-lot form; with or without a location)."""
+    rows = session.scalars(select(Facility).where(Facility.kind == "warehouse").order_by(Facility.name))
+    return [f for f in rows if perm.in_scope(user, f.division_code)]
+
+
+def _lots_page(
+    request: Request, user: User, session: Session, settings: Settings, *,
+    import_result: dict[str, Any] | None = None, import_error: str = "", status_code: int = 200,
+) -> Response:
     perm.require(user, "stock", "read")
     lang = request_language(request, settings, user)
     q = request.query_params
@@ -187,23 +205,233 @@ def supplies_lots(request: Request, user: WebUser, session: SessionDep, settings
         filters=filters, warehouses=_warehouses(session, user), items=items,
         ownerships=_labels(Ownership, lang),
         page_url=lambda p: "/supplies/lots?" + urlencode({**base_query, "page": p}),
+        export_url=lambda fmt: "/api/v1/supplies/lots/export?" + urlencode({**base_query, "format": fmt}),
+        can_export=perm.allowed(user.role, "stock", "export"),
+        can_import=perm.allowed(user.role, "stock", "create") and perm.allowed(user.role, "stock", "update"),
+        can_create=perm.allowed(user.role, "stock", "create"),
+        import_result=import_result, import_error=import_error,
     )
-    return render(request, "supplies/lots.html", ctx)
+    return render(request, "supplies/lots.html", ctx, status_code=status_code)
 
 
-@router.get("/supplies/lots/{lot_id}")
-def supplies_lot(request: Request, lot_id: str, user: WebUser, session: SessionDep, settings: SettingsDep) -> Response:
-    """One lot and its ledger (read-only)."""
+@router.get("/supplies/lots")
+def supplies_lots(request: Request, user: WebUser, session: SessionDep, settings: SettingsDep) -> Response:
+    """Stock lots in the user's scope, filtered by warehouse, item, ownership, expiry; export, template, import."""
+    return _lots_page(request, user, session, settings)
+
+
+@router.post("/supplies/lots/import")
+async def supplies_lots_import(
+    request: Request, user: WebUser, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """The import form: a stock sheet (.xlsx or .csv), optionally a dry run; the result or every bad row."""
+    form = await request.form()
+    token = form.get(CSRF_FIELD)
+    require_csrf(request, settings, token if isinstance(token, str) else None)
+    upload = form.get("file")
+    dry_run = form.get("dry_run") in ("1", "on", "true")
+    t = Translator(request_language(request, settings, user))
+    if isinstance(upload, str) or upload is None or not upload.filename:
+        return await run_in_threadpool(_lots_page, request, user, session, settings,
+                                       import_error=t("sup.import.no_file"), status_code=422)
+    content = await upload.read(settings.max_upload_bytes + 1)
+    if len(content) > settings.max_upload_bytes:
+        raise TooLarge(f"file: upload exceeds {settings.max_upload_bytes} bytes")
+
+    def run() -> Response:
+        report = spreadsheet.import_stock(session=session, user=user, content=content, filename=upload.filename,
+                                          dry_run=dry_run)
+        result = report.as_dict()
+        if report.errors:
+            session.rollback()
+            return _lots_page(request, user, session, settings, import_result=result, status_code=422)
+        session.commit()
+        return _lots_page(request, user, session, settings, import_result=result)
+
+    return await run_in_threadpool(run)
+
+
+# ---- forms: a new lot, a move, the lot's fields ----------------------------------------------------------
+
+
+Errors = dict[str, str]
+_FIELD_MESSAGE = re.compile(r"^(\w+): (.+)$")
+_SHORT = re.compile(r"holds (\d+); cannot take (\d+)")
+
+
+def _service_errors(exc: YingjiError, fields: set[str], t: Translator) -> Errors:
+    """A refusal of the service beside its field (``quantity: …``), else for the whole form."""
+    if isinstance(exc, InvalidField):
+        errors = wf.invalid_field_errors(exc.errors, t.lang)
+        return {k if k in fields else "__all__": v for k, v in errors.items()}
+    m = _FIELD_MESSAGE.match(exc.message)
+    short = _SHORT.search(exc.message)
+    message = t("sup.move.short", have=short.group(1), want=short.group(2)) if short else \
+        (m.group(2) if m and m.group(1) in fields else exc.message)
+    return {m.group(1) if m and m.group(1) in fields else "__all__": message}
+
+
+def _form(data: wf.FormValues, names: tuple[str, ...]) -> dict[str, str]:
+    return {n: ((data.get(n) or [""])[-1]).strip() for n in names}
+
+
+def _validate(model: type[BaseModel], values: dict[str, str], t: Translator) -> tuple[Any, Errors]:
+    """An empty field is missing when the schema requires it, else ``None`` (which clears it in an edit)."""
+    fields = model.model_fields
+    data = {k: (v if v != "" else None) for k, v in values.items()
+            if v != "" or not (k in fields and fields[k].is_required())}
+    try:
+        return model.model_validate(data), {}
+    except ValidationError as exc:
+        return None, wf.validation_errors(exc, t.lang)
+
+
+NEW_FIELDS = ("warehouse_id", "item_id", "batch", "produced_on", "expires_on", "ownership", "holder_unit_id",
+              "quantity", "notes")
+MOVE_FIELDS = ("kind", "quantity", "reason")
+EDIT_FIELDS = ("batch", "produced_on", "expires_on", "holder_unit_id", "notes")
+MOVE_KINDS = ("receipt", "issue", "adjustment", "write_off")
+
+
+def _new_lot_page(request: Request, user: User, session: Session, settings: Settings, values: dict[str, str],
+                  errors: Errors, status_code: int = 200) -> Response:
+    lang = request_language(request, settings, user)
+    items = service.list_items(session=session, user=user, page=1, size=500)["items"] \
+        if perm.allowed(user.role, "supply_items", "read") else []
+    ctx = _context(
+        request, user, lang, active="supplies", values=values, errors=errors,
+        warehouse_options=[(str(f.id), f.name) for f in _scope_warehouses(session, user)],
+        item_options=[(str(i.id), pick(f"{i.name}（{i.unit}）", f"{i.name_en or i.name} ({i.unit_en or i.unit})", lang))
+                      for i in items],
+        ownerships=_labels(Ownership, lang), units=_options(session, user, {"unit"}, lang)["unit"],
+    )
+    return render(request, "supplies/lot_new.html", ctx, status_code=status_code)
+
+
+@router.get("/supplies/lots/new")
+def supplies_lot_new(request: Request, user: WebUser, session: SessionDep, settings: SettingsDep) -> Response:
+    """The new-lot form: a lot and its first receipt."""
+    perm.require(user, "stock", "create")
+    values = dict.fromkeys(NEW_FIELDS, "")
+    values["ownership"] = Ownership.government.value
+    values["warehouse_id"] = str(_int_param(request, "warehouse_id") or "")
+    if common.is_department(user) and user.unit_id is not None:
+        values["holder_unit_id"] = str(user.unit_id)
+    return _new_lot_page(request, user, session, settings, values, {})
+
+
+@router.post("/supplies/lots/new")
+def supplies_lot_create(
+    request: Request, user: WebUser, session: SessionDep, settings: SettingsDep, data: FormDep
+) -> Response:
+    require_csrf(request, settings, (data.get(CSRF_FIELD) or [""])[-1])
+    perm.require(user, "stock", "create")
+    t = Translator(request_language(request, settings, user))
+    values = _form(data, NEW_FIELDS)
+    model, errors = _validate(LotCreate, values, t)
+    status = 422
+    if model is not None:
+        try:
+            lot = service.create_lot(session=session, user=user, data=model)
+        except (InvalidField, Conflict, Forbidden) as exc:
+            session.rollback()
+            errors, status = _service_errors(exc, set(NEW_FIELDS), t), exc.status_code
+        else:
+            session.commit()
+            return RedirectResponse(f"/supplies/lots/{lot.id}?done=created", status_code=303)
+    return _new_lot_page(request, user, session, settings, values, errors, status_code=status)
+
+
+def _lot_page(
+    request: Request, user: User, session: Session, settings: Settings, lot_id: str, *,
+    move_values: dict[str, str] | None = None, move_errors: Errors | None = None,
+    edit_values: dict[str, str] | None = None, edit_errors: Errors | None = None, status_code: int = 200,
+) -> Response:
     if not lot_id.isdigit() or not 0 < int(lot_id) <= MAX_ID:
         raise NotFound(f"lot {lot_id} not found")
     lang = request_language(request, settings, user)
     lot = service.get_lot(session=session, user=user, lot_id=int(lot_id))
     moves = service.list_moves(session=session, user=user, lot_id=lot.id, page=1, size=500)
+    can_update = perm.allowed(user.role, "stock", "update")
+    if edit_values is None:
+        edit_values = {"batch": lot.batch, "produced_on": str(lot.produced_on or ""),
+                       "expires_on": str(lot.expires_on or ""), "holder_unit_id": str(lot.holder_unit_id or ""),
+                       "notes": lot.notes or ""}
+    units = _options(session, user, {"unit"}, lang)["unit"] if can_update else []
+    holder = edit_values.get("holder_unit_id") or ""
+    if holder and holder not in {v for v, _ in units} and holder.isdigit():
+        unit = session.get(Unit, int(holder))  # keep a holder outside the user's list, so saving keeps it
+        units = [(holder, unit.name if unit else holder), *units]
+    holder_name = next((n for v, n in units if v == str(lot.holder_unit_id)), None) if lot.holder_unit_id else None
+    if lot.holder_unit_id and holder_name is None:
+        unit = session.get(Unit, lot.holder_unit_id)
+        holder_name = unit.name if unit else str(lot.holder_unit_id)
     ctx = _context(
         request, user, lang, active="supplies", lot=lot, moves=moves["items"], moves_total=moves["total"],
-        kinds=_labels(MoveKind, lang), ownerships=_labels(Ownership, lang),
+        kinds=_labels(MoveKind, lang), ownerships=_labels(Ownership, lang), can_update=can_update,
+        move_kinds=MOVE_KINDS, move_values=move_values or {"kind": "receipt", "quantity": "", "reason": ""},
+        move_errors=move_errors or {}, edit_values=edit_values, edit_errors=edit_errors or {}, units=units,
+        holder_name=holder_name, done=request.query_params.get("done"),
     )
-    return render(request, "supplies/lot.html", ctx)
+    return render(request, "supplies/lot.html", ctx, status_code=status_code)
+
+
+@router.get("/supplies/lots/{lot_id}")
+def supplies_lot(request: Request, lot_id: str, user: WebUser, session: SessionDep, settings: SettingsDep) -> Response:
+    """One lot and its ledger; for roles that may change stock, the move and edit forms."""
+    return _lot_page(request, user, session, settings, lot_id)
+
+
+@router.post("/supplies/lots/{lot_id}/moves")
+def supplies_lot_move(
+    request: Request, lot_id: str, user: WebUser, session: SessionDep, settings: SettingsDep, data: FormDep
+) -> Response:
+    """Record a receipt, issue, adjustment or write-off on the lot (never below zero)."""
+    require_csrf(request, settings, (data.get(CSRF_FIELD) or [""])[-1])
+    perm.require(user, "stock", "update")
+    if not lot_id.isdigit() or not 0 < int(lot_id) <= MAX_ID:
+        raise NotFound(f"lot {lot_id} not found")
+    t = Translator(request_language(request, settings, user))
+    values = _form(data, MOVE_FIELDS)
+    model, errors = _validate(MoveCreate, values, t)
+    status = 422
+    if model is not None:
+        try:
+            service.post_move(session=session, user=user, lot_id=int(lot_id), data=model)
+        except (InvalidField, Conflict, Forbidden) as exc:
+            session.rollback()
+            errors, status = _service_errors(exc, set(MOVE_FIELDS), t), exc.status_code
+        else:
+            session.commit()
+            return RedirectResponse(f"/supplies/lots/{lot_id}?done=move", status_code=303)
+    return _lot_page(request, user, session, settings, lot_id, move_values=values, move_errors=errors,
+                     status_code=status)
+
+
+@router.post("/supplies/lots/{lot_id}/edit")
+def supplies_lot_edit(
+    request: Request, lot_id: str, user: WebUser, session: SessionDep, settings: SettingsDep, data: FormDep
+) -> Response:
+    """Change the lot's batch, dates, holder or notes (quantities change only through moves)."""
+    require_csrf(request, settings, (data.get(CSRF_FIELD) or [""])[-1])
+    perm.require(user, "stock", "update")
+    if not lot_id.isdigit() or not 0 < int(lot_id) <= MAX_ID:
+        raise NotFound(f"lot {lot_id} not found")
+    t = Translator(request_language(request, settings, user))
+    values = _form(data, EDIT_FIELDS)
+    model, errors = _validate(LotUpdate, values, t)
+    status = 422
+    if model is not None:
+        try:
+            service.update_lot(session=session, user=user, lot_id=int(lot_id), data=model)
+        except (InvalidField, Conflict, Forbidden) as exc:
+            session.rollback()
+            errors, status = _service_errors(exc, set(EDIT_FIELDS), t), exc.status_code
+        else:
+            session.commit()
+            return RedirectResponse(f"/supplies/lots/{lot_id}?done=edit", status_code=303)
+    return _lot_page(request, user, session, settings, lot_id, edit_values=values, edit_errors=errors,
+                     status_code=status)
 
 
 def _open_incidents(session: Session, user: User) -> list[dict[str, Any]]:
