@@ -364,6 +364,9 @@ def report_supervision(
 def bench(
     name: Annotated[str, typer.Argument(help="Benchmark name: routing, allocation, ingest")],
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    mqtt: Annotated[bool | None, typer.Option(
+        "--mqtt/--no-mqtt", help="ingest: also time MQTT publish → warning (default: when mosquitto is on PATH)")
+    ] = None,
 ) -> None:
     """Run a side-by-side benchmark (engine beside its reference, same data, one process)."""
     import json
@@ -382,7 +385,7 @@ def bench(
     elif name == "ingest":
         from yingji.monitoring import bench as ingest_bench
 
-        result, table = ingest_bench.run(), ingest_bench.format_table
+        result, table = ingest_bench.run(mqtt=mqtt), ingest_bench.format_table
     else:
         fail(f"unknown benchmark {name!r}; available: routing, allocation, ingest")
     typer.echo(json.dumps(result, ensure_ascii=False) if json_out else table(result))

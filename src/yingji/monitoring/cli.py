@@ -57,9 +57,13 @@ def sweep_cmd() -> None:
 def bench_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
     readings: Annotated[int, typer.Option(help="Readings to ingest")] = 50_000,
+    url: Annotated[str | None, typer.Option(help="Database URL to run on (default: a temporary SQLite file); "
+                                            "it gets the bench's sensors and readings")] = None,
+    mqtt: Annotated[bool | None, typer.Option("--mqtt/--no-mqtt", help="Also time MQTT publish → warning "
+                                              "(default: when mosquitto is on PATH)")] = None,
 ) -> None:
     """Ingest throughput (service path, rules, commit) against a bare executemany insert."""
     from yingji.monitoring import bench
 
-    result = bench.run(readings=readings)
+    result = bench.run(readings=readings, url=url, mqtt=mqtt)
     typer.echo(json.dumps(result, ensure_ascii=False) if json_out else bench.format_table(result))

@@ -24,8 +24,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import BigInteger, ColumnElement, String, Table, bindparam, func, select, type_coerce, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from yingji.auth import permissions as perm
@@ -51,6 +63,7 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
+_US = timedelta(microseconds=1)
 _FIELDS = frozenset({"sensor", "ts", "value"})
 
 
@@ -203,9 +216,13 @@ def ingest(*, session: Session, actor: perm.Principal | None, items: Sequence[An
         for code, info in list(infos.items()):
             if not perm.in_scope(actor, info.division_code):
                 del infos[code]  # outside the scope: as unknown, so its existence is not revealed
-    rows: list[dict[str, Any]] = []
+    batch = _Batch()
+    sids, times, micros, values = batch.sensor_id, batch.ts, batch.us, batch.value
     seen: set[tuple[int, datetime]] = set()
+    parsed: dict[str, tuple[datetime, int] | str] = {}  # a batch's sensors often share their times
     reject = report.rejected
+    unit_only = actor is not None and actor.role == "department"
+    actor_unit = actor.unit_id if actor is not None else None
     for i, it in enumerate(items):
         if type(it) is not dict:
             reject.append({"index": i, "field": None, "reason": "expected an object {sensor, ts, value}"})
@@ -220,12 +237,12 @@ def ingest(*, session: Session, actor: perm.Principal | None, items: Sequence[An
         if "sensor" in it and sensor_code is not None and it["sensor"] != sensor_code:
             reject.append({"index": i, "field": "sensor", "reason": f"the topic names sensor {sensor_code}"})
             continue
-        found = infos.get(given) if isinstance(given, str) else None
+        found = infos.get(given) if type(given) is str else None
         if found is None:
             reject.append({"index": i, "field": "sensor", "reason": f"unknown sensor {given!r}"[:160]})
             continue
         info = found
-        if actor is not None and actor.role == "department" and info.unit_id != actor.unit_id:
+        if unit_only and info.unit_id != actor_unit:
             reject.append({"index": i, "field": "sensor", "reason": f"sensor {given} is not of your unit"})
             continue
         if not info.active:
@@ -238,71 +255,143 @@ def ingest(*, session: Session, actor: perm.Principal | None, items: Sequence[An
         if not math.isfinite(value):
             reject.append({"index": i, "field": "value", "reason": "not a finite number"})
             continue
-        ts = _ts(it.get("ts"), now) if "ts" in it else "missing"
-        if isinstance(ts, str):
-            reject.append({"index": i, "field": "ts", "reason": ts})
+        if "ts" not in it:
+            reject.append({"index": i, "field": "ts", "reason": "missing"})
             continue
-        key = (info.id, ts)
+        raw = it["ts"]
+        if type(raw) is str:
+            got = parsed.get(raw)
+            if got is None:
+                got = parsed[raw] = _ts_us(raw, now)
+        else:
+            got = _ts_us(raw, now)
+        if type(got) is str:
+            reject.append({"index": i, "field": "ts", "reason": got})
+            continue
+        dt, at_us = cast(tuple[datetime, int], got)
+        key = (info.id, dt)
         if key in seen:
             report.duplicates += 1
             continue
         seen.add(key)
-        rows.append({"sensor_id": info.id, "ts": ts, "value": float(value), "received_at": now})
-    if not rows:
+        sids.append(info.id)
+        times.append(dt)
+        micros.append(at_us)
+        values.append(float(value))
+    if not sids:
         return report
-    new_rows = insert_ignore(session, rows)
-    report.accepted = len(new_rows)
-    report.duplicates += len(rows) - len(new_rows)
-    if new_rows:
+    new = insert_ignore(session, batch, now)
+    report.accepted = len(new)
+    report.duplicates += len(batch) - len(new)
+    if len(new):
         by_id = {info.id: info for info in infos.values()}
-        _update_last(session, by_id, new_rows)
+        _update_last(session, by_id, new)
         if evaluate_rules:
-            report.warnings = evaluate_new(session=session, sensors=by_id, new_rows=new_rows, now=now)
+            report.warnings = evaluate_new(session=session, sensors=by_id, new=new, now=now)
     return report
 
 
-def insert_ignore(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+@dataclass
+class _Batch:
+    """The valid readings of a batch as parallel lists (no object per reading)."""
+
+    sensor_id: list[int] = field(default_factory=list)
+    ts: list[datetime] = field(default_factory=list)
+    us: list[int] = field(default_factory=list)  # microseconds since the epoch (to_ms = us // 1000)
+    value: list[float] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.sensor_id)
+
+    def only(self, keep: Sequence[bool]) -> _Batch:
+        at = [i for i, k in enumerate(keep) if k]
+        return _Batch([self.sensor_id[i] for i in at], [self.ts[i] for i in at], [self.us[i] for i in at],
+                      [self.value[i] for i in at])
+
+
+def _ts_us(value: Any, now: datetime) -> tuple[datetime, int] | str:
+    dt = _ts(value, now)
+    return dt if isinstance(dt, str) else (dt, (dt - _EPOCH) // _US)
+
+
+def insert_ignore(session: Session, rows: _Batch, now: datetime) -> _Batch:
     """Insert the rows whose (sensor_id, ts) is not stored yet; return the rows inserted.
 
     The keys already stored are looked up first (one range query on the unique index, which finds
-    nothing for fresh data), then the rest goes in as ``INSERT … ON CONFLICT (sensor_id, ts) DO
-    NOTHING`` executemany — the conflict clause still guards against a concurrent writer."""
+    nothing for fresh data), then the rest goes in with ``ON CONFLICT (sensor_id, ts) DO NOTHING``
+    — the conflict clause still guards against a concurrent writer. One statement for the batch:
+    on PostgreSQL an ``INSERT … SELECT FROM unnest(arrays)``; on SQLite one prepared statement run
+    by the driver for every row, the times converted once per distinct time with the column type's
+    own bind processor (so the stored text is what SQLAlchemy itself writes)."""
     table = cast(Table, Reading.__table__)
     existing: set[tuple[int, datetime]] = set()
-    sids = sorted({r["sensor_id"] for r in rows})
-    lo = min(r["ts"] for r in rows)
-    hi = max(r["ts"] for r in rows)
+    sids = sorted(set(rows.sensor_id))
+    lo, hi = min(rows.ts), max(rows.ts)
     for i in range(0, len(sids), 500):
         existing.update((sid, ts) for sid, ts in session.execute(select(Reading.sensor_id, Reading.ts).where(
             Reading.sensor_id.in_(sids[i:i + 500]), Reading.ts >= lo, Reading.ts <= hi)))
-    fresh = [r for r in rows if (r["sensor_id"], r["ts"]) not in existing] if existing else rows
+    fresh = rows.only([k not in existing for k in zip(rows.sensor_id, rows.ts, strict=True)]) if existing else rows
     if not fresh:
-        return []
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).on_conflict_do_nothing(index_elements=["sensor_id", "ts"])
-    session.execute(stmt, fresh)
+        return fresh
+    conn = session.connection()
+    dialect = conn.dialect
+    to_db = table.c.ts.type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
+    cols = ", ".join(table.c[c].name for c in ("sensor_id", "ts", "value", "received_at"))
+    if dialect.name == "postgresql":
+        conn.execute(text(
+            f"INSERT INTO {table.name} ({cols}) SELECT u.s, u.t, u.v, :now FROM unnest(CAST(:s AS integer[]), "
+            "CAST(:t AS timestamptz[]), CAST(:v AS double precision[])) AS u(s, t, v) "
+            "ON CONFLICT (sensor_id, ts) DO NOTHING"),
+            {"s": fresh.sensor_id, "t": [to_db(t) for t in fresh.ts], "v": fresh.value, "now": to_db(now)})
+    elif dialect.name == "sqlite":
+        stored: dict[datetime, Any] = {}
+        for t in fresh.ts:
+            if t not in stored:
+                stored[t] = to_db(t)
+        received = to_db(now)
+        conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({cols}) VALUES (?, ?, ?, ?) ON CONFLICT (sensor_id, ts) DO NOTHING",
+            [(s, stored[t], v, received) for s, t, v in zip(fresh.sensor_id, fresh.ts, fresh.value, strict=True)])
+    else:  # pragma: no cover - the platform runs on SQLite and PostgreSQL only
+        raise RuntimeError(f"readings cannot be stored on {dialect.name}")
     return fresh
 
 
-def _update_last(session: Session, sensors: dict[int, SensorInfo], new_rows: list[dict[str, Any]]) -> None:
-    latest: dict[int, dict[str, Any]] = {}
-    for r in new_rows:
-        cur = latest.get(r["sensor_id"])
-        if cur is None or r["ts"] > cur["ts"]:
-            latest[r["sensor_id"]] = r
+def _latest(new: _Batch) -> tuple[np.ndarray, np.ndarray]:
+    """Each sensor of the batch (sorted) and the index of its latest reading in ``new``."""
+    sid = np.asarray(new.sensor_id, dtype=np.int64)
+    us = np.asarray(new.us, dtype=np.int64)
+    order = np.lexsort((us, sid))
+    last = np.flatnonzero(np.r_[sid[order][1:] != sid[order][:-1], True])
+    return sid[order][last], order[last]
+
+
+def _update_last(session: Session, sensors: dict[int, SensorInfo], new: _Batch) -> None:
+    ids, idx = _latest(new)
     params = []
-    for sid, r in latest.items():
+    for sid, k in zip(ids.tolist(), idx.tolist(), strict=True):
         prev = sensors[sid].last_reading_at
-        if prev is None or r["ts"] > prev:
-            params.append({"sid": sid, "lra": r["ts"], "lv": r["value"]})
+        ts = new.ts[k]
+        if prev is None or ts > prev:
+            params.append({"sid": sid, "lra": ts, "lv": new.value[k]})
     if params:
         t = cast(Table, Sensor.__table__)
-        stmt = update(t).where(t.c.id == bindparam("sid")).values(last_reading_at=bindparam("lra"),
-                                                                  last_value=bindparam("lv"))
-        session.connection().execute(stmt, params)
+        conn = session.connection()
+        if conn.dialect.name == "postgresql":  # one statement instead of one per sensor
+            to_db = t.c.last_reading_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect) or (lambda v: v)
+            conn.execute(text(
+                f"UPDATE {t.name} SET last_reading_at = u.t, last_value = u.v, updated_at = :now "
+                "FROM unnest(CAST(:sid AS integer[]), CAST(:t AS timestamptz[]), CAST(:v AS double precision[])) "
+                f"AS u(sid, t, v) WHERE {t.name}.id = u.sid"),
+                {"sid": [p["sid"] for p in params], "t": [to_db(p["lra"]) for p in params],
+                 "v": [p["lv"] for p in params], "now": to_db(utcnow())})
+        else:
+            stmt = update(t).where(t.c.id == bindparam("sid")).values(last_reading_at=bindparam("lra"),
+                                                                      last_value=bindparam("lv"))
+            conn.execute(stmt, params)
+        touched = set(ids.tolist())
         for obj in list(session.identity_map.values()):
-            if isinstance(obj, Sensor) and obj.id in latest:
+            if isinstance(obj, Sensor) and obj.id in touched:
                 session.expire(obj)
 
 
@@ -327,25 +416,26 @@ def _signal(info: SensorInfo, rule: Rule, final_sev: int, peak_sev: int, value: 
     )
 
 
-def evaluate_new(*, session: Session, sensors: dict[int, SensorInfo], new_rows: list[dict[str, Any]],
+def evaluate_new(*, session: Session, sensors: dict[int, SensorInfo], new: _Batch,
                  now: datetime) -> list[dict[str, Any]]:
     """Run every sensor's rules over its new readings (see the module docstring) and apply the
     outcome to its warnings. Returns one entry per warning raised, changed or lifted."""
     rules_of: dict[int, tuple[Rule, ...]] = {}
     cache: dict[tuple[str, str], tuple[Rule, ...]] = {}
-    for sid in {r["sensor_id"] for r in new_rows}:
+    for sid in set(new.sensor_id):
         info = sensors[sid]
         key = (info.kind, json.dumps(info.rules or [], sort_keys=True))
         if key not in cache:
             cache[key] = effective_rules(info.kind, info.rules)
         rules_of[sid] = cache[key]
     # emit rows: newer than the sensor's latest reading before this batch; the rest is context
-    sid_a = np.fromiter((r["sensor_id"] for r in new_rows), dtype=np.int64, count=len(new_rows))
-    ts_a = np.fromiter((to_ms(r["ts"]) for r in new_rows), dtype=np.int64, count=len(new_rows))
-    val_a = np.fromiter((r["value"] for r in new_rows), dtype=np.float64, count=len(new_rows))
-    prev_ms = {sid: (to_ms(sensors[sid].last_reading_at) if sensors[sid].last_reading_at else -1)  # type: ignore[arg-type]
-               for sid in rules_of}
-    prev_a = np.fromiter((prev_ms[r["sensor_id"]] for r in new_rows), dtype=np.int64, count=len(new_rows))
+    sid_a = np.asarray(new.sensor_id, dtype=np.int64)
+    ts_a = np.asarray(new.us, dtype=np.int64) // 1000  # to_ms
+    val_a = np.asarray(new.value, dtype=np.float64)
+    ids = np.array(sorted(rules_of), dtype=np.int64)
+    prev_ms = np.array([to_ms(last) if (last := sensors[int(sid)].last_reading_at) else -1 for sid in ids],
+                       dtype=np.int64)
+    prev_a = prev_ms[np.searchsorted(ids, sid_a)]
     emit_a = ts_a > prev_a
     ctx = _context(session, sensors, rules_of, sid_a, ts_a, emit_a)
     if ctx is not None:
@@ -399,27 +489,26 @@ def _last(info: SensorInfo) -> datetime:
     return info.last_reading_at
 
 
-def _window(session: Session, sensor_ids: list[int], lo: datetime, hi: datetime
+def _window(session: Session, groups: list[tuple[list[int], datetime]], hi: datetime
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(sensor, ms, value) arrays of the stored readings of these sensors with lo ≤ ts ≤ hi. The
-    times are converted without a Python datetime per row: PostgreSQL computes the epoch, SQLite's
-    stored text is parsed by numpy (both floor to the millisecond, as :func:`to_ms` does)."""
+    """(sensor, ms, value) arrays of the stored readings with lo ≤ ts ≤ hi of each (sensors, lo)
+    group. The times are converted without a Python datetime per row: PostgreSQL computes the
+    epoch, SQLite's stored text is parsed by numpy (both floor to the millisecond, as :func:`to_ms`
+    does)."""
     dialect = session.get_bind().dialect.name
-    cond = (Reading.sensor_id.in_(sensor_ids), Reading.ts >= lo, Reading.ts <= hi)
+    within = or_(*(and_(Reading.sensor_id.in_(ids), Reading.ts >= lo) for ids, lo in groups))
+    cond = (within, Reading.ts <= hi)
     if dialect == "postgresql":
         ms: ColumnElement[Any] = func.floor(func.extract("epoch", Reading.ts) * 1000).cast(BigInteger)
         rows: Sequence[Any] = session.execute(select(Reading.sensor_id, ms, Reading.value).where(*cond)).all()
-        s = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         t = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
     else:
-        # SQLAlchemy stores SQLite datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC here): whole
-        # seconds from strftime, milliseconds from the first three digits of the fraction
+        # SQLAlchemy stores SQLite datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC here), which
+        # numpy parses as it stands
         raw = type_coerce(Reading.ts, String)
-        ms = (func.cast(func.strftime("%s", raw), BigInteger) * 1000
-              + func.cast(func.coalesce(func.nullif(func.substr(raw, 21, 3), ""), "0"), BigInteger))
-        rows = session.execute(select(Reading.sensor_id, ms, Reading.value).where(*cond)).all()
-        s = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        t = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+        rows = session.execute(select(Reading.sensor_id, raw, Reading.value).where(*cond)).all()
+        t = np.array([r[1] for r in rows], dtype="datetime64[us]").astype(np.int64) // 1000
+    s = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     v = np.fromiter((r[2] for r in rows), dtype=np.float64, count=len(rows))
     return s, t, v
 
@@ -428,17 +517,26 @@ def _context(session: Session, sensors: dict[int, SensorInfo], rules_of: dict[in
              sid_a: np.ndarray, ts_a: np.ndarray, emit_a: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Stored readings before each sensor's first new reading, as far back as its rules look."""
-    need: dict[int, int] = {}
-    for sid, rules in rules_of.items():
-        back = max((r.lookback_s for r in rules), default=0.0)
-        sel = emit_a & (sid_a == sid)
-        if back > 0 and sel.any() and sensors[sid].last_reading_at is not None:
-            need[sid] = int(ts_a[sel].min()) - int(back * 1000)
-    if not need:
+    back_ms = {sid: int(max((r.lookback_s for r in rules), default=0.0) * 1000) for sid, rules in rules_of.items()}
+    looking = np.array(sorted(sid for sid, b in back_ms.items()
+                              if b > 0 and sensors[sid].last_reading_at is not None), dtype=np.int64)
+    if not len(looking):
         return None
-    lo = _EPOCH + timedelta(milliseconds=min(need.values()))
+    sel = emit_a & np.isin(sid_a, looking)
+    if not sel.any():
+        return None
+    order = np.lexsort((ts_a[sel], sid_a[sel]))  # each sensor's first new reading
+    s_sel, t_sel = sid_a[sel][order], ts_a[sel][order]
+    first = np.r_[True, s_sel[1:] != s_sel[:-1]]
+    need = {int(sid): int(t0) - back_ms[int(sid)] for sid, t0 in zip(s_sel[first], t_sel[first], strict=True)}
+    by_start: dict[int, list[int]] = {}
+    for sid, start_ms in need.items():
+        by_start.setdefault(start_ms, []).append(sid)
+    if len(by_start) > 16:  # many different starts: one range from the earliest (filtered below)
+        by_start = {min(by_start): sorted(need)}
+    groups = [(ids, _EPOCH + timedelta(milliseconds=start_ms)) for start_ms, ids in sorted(by_start.items())]
     hi = max(_last(sensors[s]) for s in need)
-    s, t, v = _window(session, list(need), lo, hi)
+    s, t, v = _window(session, groups, hi)
     if not len(s):
         return None
     ids = np.array(sorted(need), dtype=np.int64)
