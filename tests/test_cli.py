@@ -66,6 +66,15 @@ def test_demo_is_idempotent_and_export_works(tmp_path: Path) -> None:
     r = _run(tmp_path, "import", "teams", str(out))
     assert r.returncode == 0, r.stderr
     assert "created 0, updated 0" in r.stdout
+    # the stock as a spreadsheet: export, then import the same file — every lot unchanged
+    sheet = tmp_path / "stock.xlsx"
+    r = _run(tmp_path, "export", "stock", str(sheet))
+    assert r.returncode == 0, r.stderr
+    lots = int(r.stdout.split()[0])
+    assert lots > 50
+    r = _run(tmp_path, "import", "stock", str(sheet))
+    assert r.returncode == 0, r.stderr
+    assert f"rows {lots}: created 0, updated 0, unchanged {lots}" in r.stdout and "adjusted 0" in r.stdout
     # `yingji demo simulate` is a sub-command of demo: it does not reload the city, and a bad
     # sensor is one line (the streaming itself is tested in tests/monitoring)
     r = _run(tmp_path, "demo", "simulate", "--sensor", "NOPE-1", "--minutes", "0.5")

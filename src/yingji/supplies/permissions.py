@@ -1,7 +1,7 @@
 """The supplies resources in the role × action matrix (imported by the service, so registered once).
 
 Only the six standard actions are used, so the shared permission tests and docs can print them
-(``export`` is granted ahead of the spreadsheet export, which has no route yet):
+(``stock: export`` is the spreadsheet export; the stock import needs ``create`` and ``update``):
 
 * ``supply_items`` — the catalogue; ``create`` also loads the default catalogue and norms;
 * ``stock`` — lots and their ledger; ``create`` = a new lot (its first receipt), ``update`` = a move
