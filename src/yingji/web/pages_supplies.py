@@ -21,6 +21,7 @@ report's norms of its level) that this warehouse alone holds: the smallest, over
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -382,30 +383,42 @@ def supplies_lot(request: Request, lot_id: str, user: WebUser, session: SessionD
     return _lot_page(request, user, session, settings, lot_id)
 
 
-@router.post("/supplies/lots/{lot_id}/moves")
-def supplies_lot_move(
-    request: Request, lot_id: str, user: WebUser, session: SessionDep, settings: SettingsDep, data: FormDep
+def _lot_form_post(
+    request: Request, lot_id: str, user: User, session: Session, settings: Settings, data: dict[str, list[str]],
+    *, form: str, fields: tuple[str, ...], schema: type[BaseModel], save: Callable[[Any], object],
 ) -> Response:
-    """Record a receipt, issue, adjustment or write-off on the lot (never below zero)."""
+    """A lot page form (``move`` or ``edit``): CSRF, validation, the service call; back to the lot
+    page with the outcome, or the page again with the errors beside their fields."""
     require_csrf(request, settings, (data.get(CSRF_FIELD) or [""])[-1])
     perm.require(user, "stock", "update")
     if not lot_id.isdigit() or not 0 < int(lot_id) <= MAX_ID:
         raise NotFound(f"lot {lot_id} not found")
     t = Translator(request_language(request, settings, user))
-    values = _form(data, MOVE_FIELDS)
-    model, errors = _validate(MoveCreate, values, t)
+    values = _form(data, fields)
+    model, errors = _validate(schema, values, t)
     status = 422
     if model is not None:
         try:
-            service.post_move(session=session, user=user, lot_id=int(lot_id), data=model)
+            save(model)
         except (InvalidField, Conflict, Forbidden) as exc:
             session.rollback()
-            errors, status = _service_errors(exc, set(MOVE_FIELDS), t), exc.status_code
+            errors, status = _service_errors(exc, set(fields), t), exc.status_code
         else:
             session.commit()
-            return RedirectResponse(f"/supplies/lots/{lot_id}?done=move", status_code=303)
-    return _lot_page(request, user, session, settings, lot_id, move_values=values, move_errors=errors,
-                     status_code=status)
+            return RedirectResponse(f"/supplies/lots/{lot_id}?done={form}", status_code=303)
+    return _lot_page(request, user, session, settings, lot_id, status_code=status,
+                     **{f"{form}_values": values, f"{form}_errors": errors})
+
+
+@router.post("/supplies/lots/{lot_id}/moves")
+def supplies_lot_move(
+    request: Request, lot_id: str, user: WebUser, session: SessionDep, settings: SettingsDep, data: FormDep
+) -> Response:
+    """Record a receipt, issue, adjustment or write-off on the lot (never below zero)."""
+    return _lot_form_post(
+        request, lot_id, user, session, settings, data, form="move", fields=MOVE_FIELDS, schema=MoveCreate,
+        save=lambda m: service.post_move(session=session, user=user, lot_id=int(lot_id), data=m),
+    )
 
 
 @router.post("/supplies/lots/{lot_id}/edit")
@@ -413,25 +426,10 @@ def supplies_lot_edit(
     request: Request, lot_id: str, user: WebUser, session: SessionDep, settings: SettingsDep, data: FormDep
 ) -> Response:
     """Change the lot's batch, dates, holder or notes (quantities change only through moves)."""
-    require_csrf(request, settings, (data.get(CSRF_FIELD) or [""])[-1])
-    perm.require(user, "stock", "update")
-    if not lot_id.isdigit() or not 0 < int(lot_id) <= MAX_ID:
-        raise NotFound(f"lot {lot_id} not found")
-    t = Translator(request_language(request, settings, user))
-    values = _form(data, EDIT_FIELDS)
-    model, errors = _validate(LotUpdate, values, t)
-    status = 422
-    if model is not None:
-        try:
-            service.update_lot(session=session, user=user, lot_id=int(lot_id), data=model)
-        except (InvalidField, Conflict, Forbidden) as exc:
-            session.rollback()
-            errors, status = _service_errors(exc, set(EDIT_FIELDS), t), exc.status_code
-        else:
-            session.commit()
-            return RedirectResponse(f"/supplies/lots/{lot_id}?done=edit", status_code=303)
-    return _lot_page(request, user, session, settings, lot_id, edit_values=values, edit_errors=errors,
-                     status_code=status)
+    return _lot_form_post(
+        request, lot_id, user, session, settings, data, form="edit", fields=EDIT_FIELDS, schema=LotUpdate,
+        save=lambda m: service.update_lot(session=session, user=user, lot_id=int(lot_id), data=m),
+    )
 
 
 def _open_incidents(session: Session, user: User) -> list[dict[str, Any]]:
