@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -166,21 +167,12 @@ def _parse_cell(col: Column, raw: Any) -> Any:
     return text
 
 
-def import_xlsx(
-    *, session: Session, spec: RegistrySpec, user: perm.Principal, content: bytes, dry_run: bool
-) -> ImportReport:
-    report = ImportReport(dry_run=dry_run)
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        report.error(0, "file", "not a readable .xlsx workbook")
-        return report
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
-        report.error(1, "header", "the sheet is empty")
-        return report
+def header_columns(
+    spec: RegistrySpec, report: ImportReport, header: Iterable[Any]
+) -> list[tuple[int, str, Column | None]]:
+    """The sheet's columns from its header row: (index, "letter header" for error messages, the column
+    or None for a blank header). Unknown, repeated and missing required columns are reported as
+    errors of row 1."""
     hmap = _header_map(spec)
     columns: list[tuple[int, str, Column | None]] = []
     seen: set[str] = set()
@@ -200,6 +192,25 @@ def import_xlsx(
     for c in spec.columns:
         if c.required and c.field not in seen:
             report.error(1, c.zh, f"required column missing ({c.en})")
+    return columns
+
+
+def import_xlsx(
+    *, session: Session, spec: RegistrySpec, user: perm.Principal, content: bytes, dry_run: bool
+) -> ImportReport:
+    report = ImportReport(dry_run=dry_run)
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        report.error(0, "file", "not a readable .xlsx workbook")
+        return report
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        report.error(1, "header", "the sheet is empty")
+        return report
+    columns = header_columns(spec, report, header)
     if report.errors:
         return report
 

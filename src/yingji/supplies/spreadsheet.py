@@ -29,7 +29,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -257,26 +256,7 @@ def import_stock(
 
 
 def _columns(report: StockImportReport, header: Iterable[Any]) -> list[tuple[int, str, Column | None]]:
-    hmap = sheets._header_map(SPEC)
-    columns: list[tuple[int, str, Column | None]] = []
-    seen: set[str] = set()
-    for i, h in enumerate(header):
-        letter = get_column_letter(i + 1)
-        if h is None or str(h).strip() == "":
-            columns.append((i, letter, None))
-            continue
-        col = hmap.get(str(h).strip().lower())
-        if col is None:
-            report.error(1, f"{letter} {h}", "unknown column header")
-        elif col.field in seen:
-            report.error(1, f"{letter} {h}", "column given twice")
-        else:
-            seen.add(col.field)
-        columns.append((i, f"{letter} {h}", col))
-    for c in SPEC.columns:
-        if c.required and c.field not in seen:
-            report.error(1, c.zh, f"required column missing ({c.en})")
-    return columns
+    return sheets.header_columns(SPEC, report, header)
 
 
 _LOC_COLUMN = {"warehouse_id": "warehouse", "item_id": "item_code", "holder_unit_id": "holder_unit"}
