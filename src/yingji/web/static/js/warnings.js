@@ -576,23 +576,7 @@
     });
   }
 
-  function refresher(load, delay) {
-    var timer = null, running = false, again = false;
-    function run() {
-      timer = null;
-      if (running) { again = true; return; }
-      running = true;
-      Promise.resolve().then(load).catch(function (err) {
-        if (window.console) console.warn('refresh failed', err);
-      }).then(function () {
-        running = false;
-        if (again) { again = false; trigger(); }
-      });
-    }
-    function trigger() { if (timer === null) timer = setTimeout(run, delay === undefined ? 150 : delay); }
-    trigger.now = run;
-    return trigger;
-  }
+  var refresher = window.yjRefresher;  // static/js/refresher.js
   var refreshList = refresher(loadList);
   var refreshDetail = refresher(function () { return state.selected ? loadDetail(state.selected, true) : null; });
 
