@@ -37,10 +37,12 @@ def _domain_apps() -> None:
     from yingji.monitoring.simulate import simulate
     from yingji.notifications.cli import app as notify_app
     from yingji.supervision.cli import app as plan_app
+    from yingji.warnings.cli import app as warnings_app
 
     app.add_typer(plan_app, name="plan")
     app.add_typer(ingest_app, name="ingest")
     app.add_typer(notify_app, name="notify")
+    app.add_typer(warnings_app, name="warnings")
     sim_help = "Stream synthetic sensor readings so a warning rises and falls (demo)."
     demo_app.command("simulate", help=sim_help)(simulate)
     # the earlier spelling, kept working but no longer listed

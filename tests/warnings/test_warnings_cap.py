@@ -236,3 +236,48 @@ def test_import_refused_before_the_body_is_read(clients: Any) -> None:
     for path in ("/api/v1/warnings/import", "/api/v1/warnings/import/feed"):
         r = clients["linqing"].post(path, json={"username": "x"})
         assert r.status_code == 403, (path, r.text)
+
+
+def test_cli_polls_a_feed_once_and_again_unchanged(tmp_path: Any, http_server: tuple[str, dict[str, bytes]]) -> None:
+    """``yingji warnings poll URL``: the meteorological bureau's alert lands as a warning of 临清市 at
+    the orange level; polling again changes nothing; a bad URL is one line without a traceback."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from yingji.db import migrate
+    from yingji.db.session import make_engine, make_sessionmaker
+    from yingji.registry.models import Division
+    from yingji.warnings.models import EarlyWarning
+
+    url = f"sqlite:///{tmp_path / 'yingji.db'}"
+    migrate.upgrade(url)
+    factory = make_sessionmaker(make_engine(url))
+    with factory.begin() as s:
+        s.add(Division(code="371500", name="聊城市", level="city"))
+        s.flush()
+        s.add(Division(code="371581", name="临清市", level="county", parent_code="371500"))
+    base, pages = http_server
+    pages["/cma.xml"] = alert(identifier="CMA-371500-POLL-001")
+    yingji = str(Path(sys.executable).with_name("yingji"))
+    env = {**os.environ, "YINGJI_DATA_DIR": str(tmp_path)}
+    env.pop("YINGJI_DATABASE_URL", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([yingji, "warnings", "poll", *args], capture_output=True, text=True, env=env,
+                              timeout=120)
+
+    first = run(f"{base}/cma.xml")
+    assert first.returncode == 0, first.stderr
+    assert '"raised": 1' in first.stdout
+    with factory() as s:
+        w = s.scalars(select(EarlyWarning).where(EarlyWarning.cap_identifier == "CMA-371500-POLL-001")).one()
+        assert (w.division_code, w.level, w.status) == ("371581", 2, "active")  # Moderate → 橙色 (2)
+    again = run(f"{base}/cma.xml")
+    assert again.returncode == 0 and '"unchanged": 1' in again.stdout, again.stdout
+    for bad in (f"{base}/missing.xml", "file:///etc/passwd"):
+        r = run(bad)
+        assert r.returncode != 0 and "Traceback" not in r.stderr and r.stderr.strip(), r.stderr
