@@ -4,8 +4,6 @@ a base world of divisions, units and one user per role; HTTP clients per user.""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,9 +11,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from dbtools import own_database
 from yingji.api.app import create_app
 from yingji.auth import service as auth_service
 from yingji.auth.models import User
@@ -24,34 +23,13 @@ from yingji.db import migrate
 from yingji.db.session import make_engine
 from yingji.registry.models import Division, Unit
 
-PG_URL = os.environ.get("YINGJI_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]
-
-
-def _postgres_database() -> Iterator[str]:
-    """Create a throw-away database on the test server; drop it afterwards."""
-    assert PG_URL
-    name = f"yingji_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base, _, _ = PG_URL.rpartition("/")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "postgresql":
-        if not PG_URL:
-            pytest.skip("YINGJI_TEST_POSTGRES_URL not set")
-        yield from _postgres_database()
-    else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    with own_database(request.param, tmp_path_factory.mktemp("db"), "test") as url:
+        yield url
 
 
 @dataclass

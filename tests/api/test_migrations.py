@@ -5,49 +5,27 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import text
 
+from dbtools import own_database, table_names
 from yingji.db import migrate
 from yingji.db.base import Base
 from yingji.db.models import import_all_models
 from yingji.db.session import make_engine
 
-PG_URL = os.environ.get("YINGJI_TEST_POSTGRES_URL")
 # the tables this suite relies on (other domains add theirs; all must come and go with the migrations)
 CORE = {"divisions", "units", "contacts", "facilities", "teams", "experts", "vehicles", "users", "audit_log"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    if not PG_URL:
-        pytest.skip("YINGJI_TEST_POSTGRES_URL not set")
-    name = f"yingji_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_URL.rpartition('/')[0]}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database(request.param, tmp_path, "fresh", prefix="yingji_mig") as url:
+        yield url
 
-
-def _tables(url: str) -> set[str]:
-    engine = make_engine(url)
-    try:
-        return set(inspect(engine).get_table_names()) - {"alembic_version"}
-    finally:
-        engine.dispose()
 
 
 def _append_only_holds(url: str) -> bool:
@@ -73,12 +51,12 @@ def test_upgrade_downgrade_upgrade(fresh_url: str) -> None:
     migrate.upgrade(fresh_url)
     head = migrate.current(fresh_url)
     assert head is not None
-    assert _tables(fresh_url) >= CORE
+    assert table_names(fresh_url) >= CORE
     assert _append_only_holds(fresh_url)
 
     migrate.downgrade(fresh_url, "base")
     assert migrate.current(fresh_url) is None  # every branch is back at base
-    assert _tables(fresh_url) == set()
+    assert table_names(fresh_url) == set()
     if fresh_url.startswith("postgresql"):
         engine = make_engine(fresh_url)
         with engine.connect() as conn:
@@ -95,5 +73,5 @@ def test_migrations_create_the_table_of_every_model(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'models.db'}"
     migrate.upgrade(url)
     import_all_models()
-    missing = set(Base.metadata.tables) - _tables(url)
+    missing = set(Base.metadata.tables) - table_names(url)
     assert not missing, f"models without a migration: {sorted(missing)}"

@@ -8,7 +8,6 @@ test server), migrates it, seeds the base world and serves the app with uvicorn 
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -21,9 +20,10 @@ from typing import Any
 
 import pytest
 import uvicorn
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from dbtools import own_database
 from yingji.api.app import create_app
 from yingji.auth import service as auth_service
 from yingji.auth.models import User
@@ -33,7 +33,6 @@ from yingji.db.base import utcnow
 from yingji.db.session import make_engine
 from yingji.registry.models import Division, Expert, Team, Unit, Vehicle
 
-PG_URL = os.environ.get("YINGJI_TEST_POSTGRES_URL")
 LINQING = (115.705, 36.838)
 DONGCHANGFU = (115.985, 36.457)
 
@@ -117,24 +116,6 @@ def registry_rows(session: Session, world: Any) -> Callable[..., Any]:
 
 
 # ---- a fresh database per backend, committed transactions, a real server ----------------------------
-
-
-def _fresh_database(backend: str, tmp: Path) -> Iterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp / 'live.db'}"
-        return
-    if not PG_URL:
-        pytest.skip("YINGJI_TEST_POSTGRES_URL not set")
-    name = f"yingji_inc_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_URL.rpartition('/')[0]}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 LIVE_USERS = {
@@ -225,7 +206,7 @@ class Live:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     tmp = tmp_path_factory.mktemp("live")
-    for url in _fresh_database(str(request.param), tmp):
+    with own_database(str(request.param), tmp, "live", prefix="yingji_inc") as url:
         migrate.upgrade(url)
         ids = _seed(url)
         settings = Settings(env="test", data_dir=tmp, database_url=url, secret_key="live-secret-" + "x" * 32)
@@ -258,4 +239,5 @@ def road_network(settings: Settings) -> Path:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database (not migrated) per backend."""
-    yield from _fresh_database(str(request.param), tmp_path)
+    with own_database(str(request.param), tmp_path, "live", prefix="yingji_inc") as url:
+        yield url

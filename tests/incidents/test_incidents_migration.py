@@ -3,8 +3,9 @@ PostgreSQL database; the models and the migration agree; the timeline triggers c
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
+from dbtools import table_names
 from yingji.db import migrate
 from yingji.db.base import Base
 from yingji.db.session import make_engine
@@ -12,13 +13,6 @@ from yingji.db.session import make_engine
 MINE = {"incidents", "incident_timeline", "plans", "plan_levels", "plan_actions", "plan_activations",
         "incident_tasks", "dispatches", "incident_reports", "duty_shifts", "duty_log", "consultations"}
 
-
-def _tables(url: str) -> set[str]:
-    engine = make_engine(url)
-    try:
-        return set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
 
 
 def _timeline_refuses_changes(url: str) -> bool:
@@ -82,12 +76,12 @@ def _differences(url: str) -> list[object]:
 def test_upgrade_downgrade_upgrade(fresh_url: str) -> None:
     migrate.upgrade(fresh_url)
     assert "0006" in (migrate.current(fresh_url) or "").split(",")
-    assert _tables(fresh_url) >= MINE
+    assert table_names(fresh_url) >= MINE
     assert _differences(fresh_url) == []
     assert _timeline_refuses_changes(fresh_url)
 
     migrate.downgrade(fresh_url, "incidents@-1")
-    tables = _tables(fresh_url)
+    tables = table_names(fresh_url)
     assert not (MINE & tables)
     assert {"divisions", "units", "teams", "audit_log"} <= tables  # the shared tables stay
     assert "0006" not in (migrate.current(fresh_url) or "")
@@ -99,5 +93,5 @@ def test_upgrade_downgrade_upgrade(fresh_url: str) -> None:
         engine.dispose()
 
     migrate.upgrade(fresh_url)
-    assert _tables(fresh_url) >= MINE
+    assert table_names(fresh_url) >= MINE
     assert _timeline_refuses_changes(fresh_url)

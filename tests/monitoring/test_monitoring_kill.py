@@ -10,16 +10,16 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dbtools import own_database
 from yingji.auth import service as auth_service
 from yingji.auth.models import User
 from yingji.config import Settings
@@ -28,28 +28,14 @@ from yingji.db.session import make_engine
 from yingji.monitoring.models import Reading, Sensor
 from yingji.registry.models import Division
 
-PG_URL = os.environ.get("YINGJI_TEST_POSTGRES_URL")
 SECRET = "kill-test-secret-" + "k" * 32
 BATCH = 200
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kill.db'}"
-        return
-    if not PG_URL:
-        pytest.skip("YINGJI_TEST_POSTGRES_URL not set")
-    name = f"yingji_kill_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_URL.rpartition('/')[0]}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database(request.param, tmp_path, "kill") as url:
+        yield url
 
 
 def _port() -> int:

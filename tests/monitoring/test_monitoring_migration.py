@@ -3,8 +3,6 @@ PostgreSQL database; the tables match the models exactly; (sensor, ts) is unique
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,35 +10,22 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Table, create_engine, inspect, text
+from sqlalchemy import Table, inspect, text
 from sqlalchemy.exc import IntegrityError
 
+from dbtools import own_database
 from yingji.db import migrate
 from yingji.db.base import Base
 from yingji.db.models import import_all_models
 from yingji.db.session import make_engine
 
-PG_URL = os.environ.get("YINGJI_TEST_POSTGRES_URL")
 MINE = {"hazard_sources", "risk_assessments", "sensors", "readings", "warnings", "warning_events"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    if not PG_URL:
-        pytest.skip("YINGJI_TEST_POSTGRES_URL not set")
-    name = f"yingji_mon_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_URL.rpartition('/')[0]}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database(request.param, tmp_path, "fresh", prefix="yingji_mon") as url:
+        yield url
 
 
 def _table_of(diff: Any) -> str | None:

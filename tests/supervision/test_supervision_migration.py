@@ -3,53 +3,31 @@ its own, on a fresh SQLite file and a fresh PostgreSQL database, and holds only 
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
+from dbtools import own_database, table_names
 from yingji.db import migrate
 from yingji.db.base import Base
 from yingji.db.session import make_engine
 from yingji.supervision import models  # noqa: F401  (the tables)
 
-PG_URL = os.environ.get("YINGJI_TEST_POSTGRES_URL")
 MIGRATION = Path(migrate.MIGRATIONS) / "versions" / "0003_supervision.py"
 OURS = {name for name in Base.metadata.tables if name.startswith("supervision_")}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    if not PG_URL:
-        pytest.skip("YINGJI_TEST_POSTGRES_URL not set")
-    name = f"yingji_svmig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_URL.rpartition('/')[0]}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database(request.param, tmp_path, "fresh", prefix="yingji_svmig") as url:
+        yield url
 
 
-def _tables(url: str) -> set[str]:
-    engine = make_engine(url)
-    try:
-        return set(inspect(engine).get_table_names()) - {"alembic_version"}
-    finally:
-        engine.dispose()
 
-
-def test_the_migration_names_only_supervision_tables() -> None:
+def test_the_migration_names_only_supervisiontable_names() -> None:
     source = MIGRATION.read_text(encoding="utf-8")
     assert re.search(r'^revision: str = "0003"$', source, re.M)
     assert re.search(r'^down_revision: str \| None = "0002"$', source, re.M)
@@ -61,10 +39,10 @@ def test_the_migration_names_only_supervision_tables() -> None:
 
 def test_branch_upgrade_downgrade_upgrade(fresh_url: str) -> None:
     migrate.upgrade(fresh_url, "0002")
-    core = _tables(fresh_url)
+    core = table_names(fresh_url)
     migrate.upgrade(fresh_url, "supervision@head")
     assert migrate.current(fresh_url) == "0003"
-    tables = _tables(fresh_url)
+    tables = table_names(fresh_url)
     assert tables - core == OURS
     # the tables the migration makes are the tables the models describe, column for column
     engine = make_engine(fresh_url)
@@ -76,6 +54,6 @@ def test_branch_upgrade_downgrade_upgrade(fresh_url: str) -> None:
         engine.dispose()
     migrate.downgrade(fresh_url, "supervision@-1")
     assert migrate.current(fresh_url) == "0002"
-    assert _tables(fresh_url) == core
+    assert table_names(fresh_url) == core
     migrate.upgrade(fresh_url, "supervision@head")
-    assert _tables(fresh_url) - core == OURS
+    assert table_names(fresh_url) - core == OURS

@@ -3,17 +3,16 @@ separate connections in separate threads (not the savepoint fixture), on SQLite 
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dbtools import own_database
 from yingji.db import migrate
 from yingji.db.session import make_engine
 from yingji.errors import Conflict
@@ -22,7 +21,6 @@ from yingji.supplies import service
 from yingji.supplies.models import Item, StockLot, StockMove
 from yingji.supplies.schemas import ItemCreate, LotCreate, MoveCreate
 
-PG_URL = os.environ.get("YINGJI_TEST_POSTGRES_URL")
 THREADS = 20
 STOCK = 100
 EACH = 7  # 20 × 7 = 140 asked of 100: at most 14 issues can succeed
@@ -40,25 +38,9 @@ class Principal:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database of its own, migrated, dropped afterwards."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'concurrent.db'}"
+    with own_database(request.param, tmp_path, "concurrent", prefix="yingji_conc") as url:
         migrate.upgrade(url)
         yield url
-        return
-    if not PG_URL:
-        pytest.skip("YINGJI_TEST_POSTGRES_URL not set")
-    name = f"yingji_conc_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = f"{PG_URL.rpartition('/')[0]}/{name}"
-    try:
-        migrate.upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_twenty_concurrent_issues_never_overdraw_a_lot(fresh_url: str) -> None:

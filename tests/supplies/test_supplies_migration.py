@@ -3,61 +3,38 @@ the models declare them, and drops them again — on a fresh SQLite file and a f
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
 
+from dbtools import own_database, table_names
 from yingji.db import migrate
 from yingji.db.base import Base
 from yingji.db.session import make_engine
 from yingji.supplies import models as supplies_models
 
-PG_URL = os.environ.get("YINGJI_TEST_POSTGRES_URL")
 SUPPLIES = {"supply_items", "stock_lots", "stock_moves", "supply_norms", "reserve_levels", "relief_populations",
             "supply_requests", "supply_request_lines", "dispatch_orders", "dispatch_lines"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    if not PG_URL:
-        pytest.skip("YINGJI_TEST_POSTGRES_URL not set")
-    name = f"yingji_supmig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_URL.rpartition('/')[0]}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database(request.param, tmp_path, "fresh", prefix="yingji_supmig") as url:
+        yield url
 
 
-def _tables(url: str) -> set[str]:
-    engine = make_engine(url)
-    try:
-        return set(inspect(engine).get_table_names()) - {"alembic_version"}
-    finally:
-        engine.dispose()
 
-
-def test_supplies_branch_upgrades_and_downgrades_only_its_tables(fresh_url: str) -> None:
+def test_supplies_branch_upgrades_and_downgrades_only_itstable_names(fresh_url: str) -> None:
     assert {t.name for t in Base.metadata.sorted_tables if t.name in SUPPLIES} == SUPPLIES
     assert {m.__tablename__ for m in vars(supplies_models).values()
             if isinstance(m, type) and issubclass(m, Base) and m is not Base} == SUPPLIES
     migrate.upgrade(fresh_url, "0002")
-    before = _tables(fresh_url)
+    before = table_names(fresh_url)
     migrate.upgrade(fresh_url, "supplies@head")
-    assert _tables(fresh_url) - before == SUPPLIES
+    assert table_names(fresh_url) - before == SUPPLIES
     assert "0005" in (migrate.current(fresh_url) or "")
     # the migration builds the tables exactly as the models declare them
     engine = make_engine(fresh_url)
@@ -72,6 +49,6 @@ def test_supplies_branch_upgrades_and_downgrades_only_its_tables(fresh_url: str)
     finally:
         engine.dispose()
     migrate.downgrade(fresh_url, "0002")
-    assert _tables(fresh_url) == before
+    assert table_names(fresh_url) == before
     migrate.upgrade(fresh_url, "supplies@head")  # nothing left behind blocks a new upgrade
-    assert _tables(fresh_url) - before == SUPPLIES
+    assert table_names(fresh_url) - before == SUPPLIES

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import email
 import json
-import os
 import shutil
 import socket
 import subprocess
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,9 +26,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dbtools import own_database
 from yingji.api.app import create_app
 from yingji.auth import service as auth_service
 from yingji.auth.models import User
@@ -48,7 +47,6 @@ from yingji.warnings import cap, hooks
 from yingji.warnings.models import EarlyWarning
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-PG_URL = os.environ.get("YINGJI_TEST_POSTGRES_URL")
 SENSOR = "E2E-LQ-GAS-01"
 
 
@@ -138,21 +136,8 @@ def webhook_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'e2e.db'}"
-        return
-    if not PG_URL:
-        pytest.skip("YINGJI_TEST_POSTGRES_URL not set")
-    name = f"yingji_e2e_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_URL.rpartition('/')[0]}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database(request.param, tmp_path, "e2e") as url:
+        yield url
 
 
 @pytest.fixture
