@@ -24,6 +24,7 @@ from yingji.db.session import make_engine
 from yingji.registry.models import Division, Unit
 
 BACKENDS = ["sqlite", "postgresql"]
+pytest_plugins = ["loopback"]  # real SMTP and HTTP servers on loopback (smtp_server, http_server)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

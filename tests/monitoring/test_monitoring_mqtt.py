@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
 import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -17,38 +12,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from yingji.monitoring.ingest import IngestReport
 from yingji.monitoring.models import Reading, Sensor
-from yingji.monitoring.mqtt import items_of, parse_broker, run_subscriber, sensor_of
-
-MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from yingji.monitoring.mqtt import items_of, mosquitto_binary, parse_broker, private_broker, run_subscriber, sensor_of
 
 
 @pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(MOSQUITTO).exists():
+def broker() -> Iterator[str]:
+    """A private Mosquitto on a free loopback port (the benchmark's own, yingji.monitoring.mqtt)."""
+    binary = mosquitto_binary()
+    if binary is None:
         pytest.skip("mosquitto is not installed")
-    port = _free_port()
-    conf = tmp_path_factory.mktemp("mqtt") / "mosquitto.conf"
-    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
-    proc = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("mosquitto did not start")
-        yield f"mqtt://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with private_broker(binary) as url:
+        yield url
 
 
 def test_topic_and_payload_parsing() -> None:

@@ -12,16 +12,11 @@ from __future__ import annotations
 
 import email
 import json
-import shutil
 import socket
-import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from email.policy import default as default_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dbtools import own_database
+from loopback import HTTPSink, SMTPSink  # the fixtures come as a plugin (tests/conftest.py)
 from yingji.api.app import create_app
 from yingji.auth import service as auth_service
 from yingji.auth.models import User
@@ -40,13 +36,12 @@ from yingji.db.session import make_engine, make_sessionmaker
 from yingji.incidents import escalation
 from yingji.monitoring.ingest import IngestReport
 from yingji.monitoring.models import Reading, Sensor
-from yingji.monitoring.mqtt import run_subscriber
+from yingji.monitoring.mqtt import mosquitto_binary, private_broker, run_subscriber
 from yingji.notifications import delivery, service
 from yingji.registry.models import Division
 from yingji.warnings import cap, hooks
 from yingji.warnings.models import EarlyWarning
 
-MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 SENSOR = "E2E-LQ-GAS-01"
 
 
@@ -60,75 +55,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[str]:
-    if not Path(MOSQUITTO).exists():
+def broker() -> Iterator[str]:
+    """A private Mosquitto on a free loopback port (the benchmark's own, yingji.monitoring.mqtt)."""
+    binary = mosquitto_binary()
+    if binary is None:
         pytest.skip("mosquitto is not installed")
-    port = _free_port()
-    conf = tmp_path / "mosquitto.conf"
-    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
-    proc = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("mosquitto did not start")
-        yield f"mqtt://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-class SMTPSink:
-    def __init__(self) -> None:
-        self.messages: list[dict[str, Any]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd API)
-        self.messages.append({"to": list(envelope.rcpt_tos), "data": envelope.original_content or envelope.content})
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[int, SMTPSink]]:
-    controller_mod = pytest.importorskip("aiosmtpd.controller")
-    sink = SMTPSink()
-    controller = controller_mod.Controller(sink, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield controller.port, sink
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def webhook_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    received: list[dict[str, Any]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server API)
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            received.append({"path": self.path, "json": json.loads(body.decode("utf-8"))})
-            out = b'{"errcode": 0, "errmsg": "ok"}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(out)))
-            self.end_headers()
-            self.wfile.write(out)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", received
-    finally:
-        server.shutdown()
-        server.server_close()
+    with private_broker(binary) as url:
+        yield url
 
 
 # ---- a database of the test's own, per backend ---------------------------------------------------
@@ -185,13 +118,14 @@ def escalator_registered() -> Iterator[None]:
 
 
 def test_mqtt_reading_to_red_warning_cap_notifications_and_incident(
-        broker: str, factory: sessionmaker[Session], admin: TestClient, smtp_server: tuple[int, SMTPSink],
-        webhook_server: tuple[str, list[dict[str, Any]]]) -> None:
+        broker: str, factory: sessionmaker[Session], admin: TestClient, smtp_server: tuple[str, int, SMTPSink],
+        http_server: tuple[str, HTTPSink]) -> None:
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
 
-    smtp_port, mailbox = smtp_server
-    hook_url, posted = webhook_server
+    _, smtp_port, mailbox = smtp_server
+    hook_url, hook_sink = http_server
+    posted = hook_sink.requests
     # a gas sensor (red ≥ 50 %LEL by default) and who is to be told of red warnings in 临清
     r = admin.post("/api/v1/sensors", json={"code": SENSOR, "name": "临清化工园区可燃气体1号",
                                             "kind": "gas_concentration", "division_code": "371581",

@@ -31,14 +31,11 @@ import contextlib
 import json
 import os
 import platform
-import shutil
-import socket
 import statistics
-import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -46,6 +43,8 @@ from typing import Any, cast
 import numpy as np
 from sqlalchemy import String, Table, func, insert, select, type_coerce
 from sqlalchemy.orm import Session
+
+from yingji.monitoring.mqtt import mosquitto_binary, private_broker
 
 KINDS = ("gas_concentration", "water_level", "temperature", "wind")
 
@@ -105,46 +104,6 @@ def _series(n: int, sensors: int, seed: int) -> list[tuple[int, datetime, float]
 MQTT_SENSOR = "MQTT-BENCH-GAS"
 #: alternately red and orange for a gas sensor (default thresholds 10/20/25/50 %LEL)
 MQTT_VALUES = (60.0, 30.0)
-
-
-def mosquitto_binary() -> str | None:
-    return shutil.which("mosquitto") or next(
-        (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if Path(p).exists()), None)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def private_broker(binary: str) -> Iterator[str]:
-    """A Mosquitto of our own on a free loopback port (anonymous, no persistence); its URL."""
-    with tempfile.TemporaryDirectory(prefix="yingji-mqtt-") as tmp:
-        port = _free_port()
-        conf = Path(tmp) / "mosquitto.conf"
-        conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
-        proc = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            for _ in range(200):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    if proc.poll() is not None:
-                        raise RuntimeError(f"mosquitto exited with {proc.returncode}") from None
-                    time.sleep(0.025)
-            else:
-                raise RuntimeError("mosquitto did not start listening")
-            yield f"mqtt://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 def mqtt_latency(engine: Any, broker: str, *, readings: int = 200, batch_wait_s: float = 0.0,

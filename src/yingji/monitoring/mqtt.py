@@ -12,14 +12,20 @@ not redelivered forever. The subscriber runs as the system: the broker's ACL dec
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
+import shutil
+import socket
+import subprocess
+import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -193,3 +199,46 @@ def _ingest_batch(client: Any, session_factory: sessionmaker[Session], batch: li
         log.warning("%d readings rejected: %s", len(report.rejected), report.rejected[:5])
     if on_batch is not None:
         on_batch(report)
+
+
+# ---- a private broker (the ingest benchmark, tests) ----------------------------------------------
+
+
+def mosquitto_binary() -> str | None:
+    return shutil.which("mosquitto") or next(
+        (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if Path(p).exists()), None)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def private_broker(binary: str) -> Iterator[str]:
+    """A Mosquitto of our own on a free loopback port (anonymous, no persistence); its URL."""
+    with tempfile.TemporaryDirectory(prefix="yingji-mqtt-") as tmp:
+        port = _free_port()
+        conf = Path(tmp) / "mosquitto.conf"
+        conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+        proc = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(200):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    if proc.poll() is not None:
+                        raise RuntimeError(f"mosquitto exited with {proc.returncode}") from None
+                    time.sleep(0.025)
+            else:
+                raise RuntimeError("mosquitto did not start listening")
+            yield f"mqtt://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
