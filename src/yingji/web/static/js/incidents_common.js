@@ -285,16 +285,8 @@
   live.received = 0;
 
   /* ---- the map ------------------------------------------------------------------------------------ */
-  var boundaries = null;
-
   function loadBoundaries() {
-    if (!boundaries) {
-      boundaries = cfg.can.divisions
-        ? get('/api/v1/divisions?format=geojson&geometry=boundary').then(function (fc) { return fc.features || []; })
-          .catch(function () { return []; })
-        : Promise.resolve([]);
-    }
-    return boundaries;
+    return cfg.can.divisions ? window.yjBoundaries.load() : Promise.resolve([]);
   }
 
   function baseMap(elem, options) {
@@ -307,25 +299,9 @@
       elem.classList.add('offline');
     }
     L.control.scale({imperial: false}).addTo(map);
-    map.createPane('incBoundaries');
-    map.getPane('incBoundaries').style.zIndex = 350;
-    map.getPane('incBoundaries').style.pointerEvents = 'none';
-    loadBoundaries().then(function (features) {
-      features.forEach(function (f) {
-        var g = f.geometry;
-        if (!g || (g.type !== 'Polygon' && g.type !== 'MultiPolygon')) return;
-        var props = f.properties || {};
-        var shape = L.geoJSON(f, {pane: 'incBoundaries', interactive: false, style: {
-          color: '#475569', weight: 1.2, fillColor: '#94a3b8', fillOpacity: props.level === 'city' ? 0.02 : 0.05,
-          className: 'yj-boundary', interactive: false
-        }});
-        if (props.level !== 'city' && !cfg.tileUrl) {
-          shape.bindTooltip(String(cfg.divisionNames[String(f.id)] || props.name || f.id),
-            {permanent: true, direction: 'center', className: 'yj-division-label', interactive: false});
-        }
-        shape.addTo(map);
-      });
-    });
+    if (cfg.can.divisions) {
+      window.yjBoundaries(map, {names: cfg.divisionNames, labels: !cfg.tileUrl, pane: 'incBoundaries'});
+    }
     return map;
   }
 

@@ -48,7 +48,11 @@
     var map = L.map(elem, {zoomControl: true, attributionControl: !!cfg.tileUrl});
     if (cfg.tileUrl) {
       L.tileLayer(cfg.tileUrl, {maxZoom: 19, attribution: esc(cfg.tileAttribution || '')}).addTo(map);
+    } else {
+      elem.classList.add('offline');
     }
+    L.control.scale({imperial: false}).addTo(map);
+    window.yjBoundaries(map, {labels: !cfg.tileUrl});
     var pts = cfg.warehouses.map(function (w) { return [w.lat, w.lon]; });
     if (pts.length > 1) map.fitBounds(pts, {padding: [40, 40], maxZoom: 13});
     else if (pts.length === 1) map.setView(pts[0], 13);

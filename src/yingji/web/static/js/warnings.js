@@ -187,9 +187,6 @@
   if (cfg.tileUrl) L.tileLayer(cfg.tileUrl, {maxZoom: 19, attribution: esc(cfg.tileAttribution || '')}).addTo(map);
   else mapElem.classList.add('offline');
   L.control.scale({imperial: false}).addTo(map);
-  map.createPane('wrnBoundaries');
-  map.getPane('wrnBoundaries').style.zIndex = 350;
-  map.getPane('wrnBoundaries').style.pointerEvents = 'none';
   var areas = L.layerGroup().addTo(map);
   var markerLayer = L.layerGroup().addTo(map);
   var markers = {};
@@ -201,21 +198,7 @@
   }
 
   if (cfg.can.divisions) {
-    get('/api/v1/divisions?format=geojson&geometry=boundary').then(function (fc) {
-      (fc.features || []).forEach(function (f) {
-        var g = f.geometry;
-        if (!g || (g.type !== 'Polygon' && g.type !== 'MultiPolygon')) return;
-        var props = f.properties || {};
-        var shape = L.geoJSON(f, {pane: 'wrnBoundaries', interactive: false, style: {
-          color: '#475569', weight: 1.2, fillColor: '#94a3b8', fillOpacity: props.level === 'city' ? 0.02 : 0.05,
-          className: 'yj-boundary', interactive: false}});
-        if (props.level !== 'city' && !cfg.tileUrl) {
-          shape.bindTooltip(String(cfg.divisionNames[String(f.id)] || props.name || f.id),
-            {permanent: true, direction: 'center', className: 'yj-division-label', interactive: false});
-        }
-        shape.addTo(map);
-      });
-    }).catch(function () { /* the map works without the boundaries */ });
+    window.yjBoundaries(map, {names: cfg.divisionNames, labels: !cfg.tileUrl, pane: 'wrnBoundaries'});
   }
 
   function drawMarkers() {
