@@ -197,6 +197,94 @@ SUPPLIES_MESSAGES: dict[str, tuple[str, str]] = {
     "sup.js.no_gauge": ("未纳入储备标准", "no reserve standard"),
     "sup.js.lots": ("查看库存批次", "Stock lots"),
     "sup.js.closures": ("已考虑封闭道路 {n} 处", "{n} road closures applied"),
+    "sup.nav.requests": ("物资申请", "Requests"),
+    "sup.req.title": ("物资申请", "Supply requests"),
+    "sup.req.hint": (
+        "县（市、区）或部门为事件申请物资，由市级审批（可部分批准），调拨到货后状态随之更新。",
+        "A county or a department requests items for an incident; the city approves (in full or in part);"
+        " the status follows the dispatch and the receipt.",
+    ),
+    "sup.req.status": ("状态", "Status"),
+    "sup.req.new": ("新建申请", "New request"),
+    "sup.req.count": ("共 {n} 份申请", "{n} requests"),
+    "sup.req.no": ("编号", "No."),
+    "sup.req.number": ("第 {n} 号", "No. {n}"),
+    "sup.req.created": ("提交", "Submitted"),
+    "sup.req.division": ("申请单位", "Requested by"),
+    "sup.req.incident": ("事件", "Incident"),
+    "sup.req.destination": ("送达地点", "Destination"),
+    "sup.req.lines": ("申请物资", "Items"),
+    "sup.req.needed_by": ("需求时间", "Needed by"),
+    "sup.req.people_n": ("{n} 人", "{n} people"),
+    "sup.req.progress": (
+        "申请 {requested} / 批准 {approved} / 已发 {dispatched} / 已收 {received} / 待发 {outstanding}",
+        "requested {requested} / approved {approved} / dispatched {dispatched} / received {received}"
+        " / outstanding {outstanding}",
+    ),
+    "sup.req.none": ("没有物资申请。", "No supply requests."),
+    "sup.req.new_title": ("新建物资申请", "New supply request"),
+    "sup.req.back": ("返回申请列表", "Back to the requests"),
+    "sup.req.new_hint": (
+        "选择进行中的事件可自动填写事件、送达地点、坐标和人数；也可直接填写事件名称。",
+        "Choosing an open incident fills the incident, destination, place and people; or name the incident"
+        " in your own words.",
+    ),
+    "sup.req.incident_pick": ("选择事件", "Choose an incident"),
+    "sup.req.incident_free": ("（不选，自行填写）", "(none: type it below)"),
+    "sup.req.incident_hint": ("选择事件时自动填写为“#编号 标题”", "Filled as “#id title” when you choose one"),
+    "sup.req.lon": ("经度", "Longitude"),
+    "sup.req.lat": ("纬度", "Latitude"),
+    "sup.req.people": ("受灾人数", "Affected people"),
+    "sup.req.reason": ("申请事由", "Reason"),
+    "sup.req.lines_hint": (
+        "每行一种物资（最多 {n} 行，空行不计），至少一行。", "One item per row (up to {n}; empty rows are ignored);"
+        " at least one.",
+    ),
+    "sup.req.quantity": ("申请数量", "Quantity"),
+    "sup.req.submit": ("提交申请", "Submit the request"),
+    "sup.req.done_created": ("申请已提交，等待市级审批。", "Request submitted; awaiting the city's approval."),
+    "sup.req.done_approved": ("已批准。", "Approved."),
+    "sup.req.done_rejected": ("已驳回。", "Rejected."),
+    "sup.req.done_cancelled": ("申请已撤销。", "Request withdrawn."),
+    "sup.req.decided": ("审批", "Decided"),
+    "sup.req.requested": ("申请", "Requested"),
+    "sup.req.approved": ("批准", "Approved"),
+    "sup.req.dispatched": ("已发", "Dispatched"),
+    "sup.req.received": ("已收", "Received"),
+    "sup.req.outstanding": ("待发", "Outstanding"),
+    "sup.req.unit": ("单位", "Unit"),
+    "sup.req.decision": ("审批", "Decision"),
+    "sup.req.decision_hint": (
+        "批准数量默认为申请数量，可调低以部分批准；驳回则不批准任何物资。",
+        "The approved quantities default to those requested; lower them to approve in part. Rejecting"
+        " approves nothing.",
+    ),
+    "sup.req.note": ("审批意见", "Note"),
+    "sup.req.approve": ("批准", "Approve"),
+    "sup.req.reject": ("驳回", "Reject"),
+    "sup.req.cancel_hint": ("尚未发货的申请可以撤销。", "A request can be withdrawn while nothing is dispatched."),
+    "sup.req.cancel": ("撤销申请", "Withdraw the request"),
+    "sup.req.cancel_refused": (
+        "已有物资发出，须先撤销相应调拨单。", "Goods are already dispatched; call those orders back first."
+    ),
+    "sup.req.cancel_closed": ("该申请已结束，不能撤销。", "This request is closed and cannot be withdrawn."),
+    "sup.req.allocate": ("按此申请生成调拨方案", "Plan the allocation for this request"),
+    "sup.req.orders": ("调拨单", "Dispatch orders"),
+    "sup.req.all_orders": ("查看全部调拨单", "All dispatch orders"),
+    "sup.req.no_orders": ("尚无调拨单。", "No dispatch orders yet."),
+    "sup.req.unknown_item": ("未知的物资", "Unknown item"),
+    "sup.req.duplicate_item": ("同一物资只能填写一行", "The item appears in another row"),
+    "sup.req.exceeds": ("不能超过申请数量 {n}", "Cannot exceed the {n} requested"),
+    "sup.req.no_lines": ("请至少填写一种物资", "Add at least one item"),
+    "sup.req.approves_nothing": (
+        "批准数量全部为 0：请改为驳回", "Every approved quantity is 0: reject the request instead"
+    ),
+    "sup.js.request_point": ("申请 {n}：{name}", "Request {n}: {name}"),
+    "sup.js.request_hint": (
+        "按申请的待发物资计算方案；接受后生成的调拨单计入该申请。",
+        "Plans the request's outstanding items; the accepted orders count towards the request.",
+    ),
+    "sup.js.note_request": ("物资申请 {n}", "Supply request {n}"),
 }
 
 MESSAGES.update(SUPPLIES_MESSAGES)

@@ -443,15 +443,27 @@ def _open_incidents(session: Session, user: User) -> list[dict[str, Any]]:
              "division": i.division_code} for i in rows]
 
 
+def _request_demand(request: Request, user: User, session: Session) -> dict[str, Any] | None:
+    """``?request_id=N`` (roles that may dispatch): the supply request whose outstanding lines to plan."""
+    rid = _int_param(request, "request_id")
+    if not rid or not perm.allowed(user.role, "dispatch_orders", "create"):
+        return None
+    r = service.get_request(session=session, user=user, request_id=rid)
+    return {"id": r.id, "destination": r.destination, "lon": r.lon, "lat": r.lat, "status": r.status.value,
+            "lines": [{"item_code": ln.item_code, "item": ln.item, "unit": ln.unit, "outstanding": ln.outstanding}
+                      for ln in r.lines if ln.outstanding > 0]}
+
+
 @router.get("/supplies/allocate")
 def supplies_allocate(request: Request, user: WebUser, session: SessionDep, settings: SettingsDep) -> Response:
     """Demand points clicked, areas drawn or open incidents chosen on the map → the exact plan as
-    flows beside the greedy plan → accept."""
+    flows beside the greedy plan → accept. ``?request_id=N``: the plan of a supply request's
+    outstanding lines, whose orders count towards the request."""
     perm.require(user, "stock", "read")
     lang = request_language(request, settings, user)
     warehouses = [_wh_json(f, None) for f in _warehouses(session, user)]
     can = {"plan": perm.allowed(user.role, "dispatch_orders", "create")}
     config = {**_base_config(settings, lang, warehouses), "can": can,
-              "incidents": _open_incidents(session, user)}
+              "incidents": _open_incidents(session, user), "request": _request_demand(request, user, session)}
     ctx = _context(request, user, lang, active="supplies", config=config, can=can)
     return render(request, "supplies/allocate.html", ctx)

@@ -2,7 +2,8 @@
    server counts the people living in them from the population grid) or add open incidents (their
    place and affected people); compute the plan (POST allocation/plan), draw the exact plan's
    shipments as lines warehouse → point beside the greedy plan's totals, accept (POST
-   dispatch-orders; the orders' note names the incidents). */
+   dispatch-orders; the orders' note names the incidents). With ?request_id=N (cfg.request) the plan is
+   the supply request's outstanding lines to its destination, and the orders count towards it. */
 (function () {
   'use strict';
   var S = window.Supplies, t = S.t, esc = S.esc;
@@ -11,6 +12,7 @@
   var whById = {};
   S.cfg.warehouses.forEach(function (w) { whById[w.id] = w; });
   var points = [];  // {name, lon, lat, people, marker, area?, incident_id?}; people null = derived by the server
+  var req = S.cfg.request || null;
   var seq = 0, areaSeq = 0;
   var mode = 'point';
   var corners = [], sketch = null;
@@ -29,8 +31,15 @@
     plan = null; flows.clearLayers(); result.innerHTML = ''; accept.hidden = true;
   }
   function renderPoints() {
-    document.getElementById('no-points').textContent = points.length ? '' : t('no_points');
+    document.getElementById('no-points').textContent = points.length || req ? '' : t('no_points');
     list.innerHTML = '';
+    if (req) {
+      list.innerHTML = '<li data-testid="request-point" data-request="' + req.id + '"><span>' +
+        esc(t('request_point', {n: req.id, name: req.destination})) + '</span><ul class="sup-lines">' +
+        req.lines.map(function (l) { return '<li>' + esc(l.item) + ' ' + l.outstanding + ' ' + esc(l.unit) + '</li>'; })
+          .join('') + '</ul></li>';
+      return;
+    }
     points.forEach(function (p, i) {
       var li = document.createElement('li');
       li.setAttribute('data-testid', 'demand-point');
@@ -73,6 +82,7 @@
     r.addEventListener('change', function () { if (r.checked) setMode(r.value); });
   });
   map.on('click', function (e) {
+    if (req) return;
     if (mode === 'area') {
       corners.push([+e.latlng.lng.toFixed(6), +e.latlng.lat.toFixed(6)]);
       var ll = corners.map(function (c) { return [c[1], c[0]]; });
@@ -156,9 +166,9 @@
   }
 
   compute.addEventListener('click', function () {
-    if (!points.length) { status.textContent = t('no_points'); return; }
+    if (!points.length && !req) { status.textContent = t('no_points'); return; }
     clearPlan(); compute.disabled = true; status.textContent = t('computing');
-    var body = {points: points.map(function (p) {
+    var body = req ? {request_id: req.id} : {points: points.map(function (p) {
       var out = {name: p.name};
       if (p.area) out.area = p.area; else { out.lon = p.lon; out.lat = p.lat; }
       if (p.incident_id) out.incident_id = p.incident_id;
@@ -192,6 +202,7 @@
     var ids = points.filter(function (p) { return p.incident_id; }).map(function (p) { return '#' + p.incident_id; });
     var body = {shipments: shipments};
     if (ids.length) body.note = t('note_incidents', {ids: ids.join(', ')});
+    if (req) { body.request_id = req.id; body.note = t('note_request', {n: req.id}); }
     S.api('POST', '/dispatch-orders', body).then(function (orders) {
       status.textContent = t('accepted', {n: orders.length});
       status.setAttribute('data-accepted', String(orders.length));
@@ -200,5 +211,12 @@
       status.textContent = t('error', {msg: err.message});
     }).then(function () { accept.disabled = false; });
   });
+  if (req) {
+    // the request is the only demand: no clicks, areas or incidents; show its destination
+    Array.prototype.forEach.call(document.querySelectorAll('.sup-mode, .sup-incident'), function (el) { el.hidden = true; });
+    L.circleMarker([req.lat, req.lon], {radius: 8, color: '#d62728', fillOpacity: 0.8, className: 'sup-demand'})
+      .bindTooltip(t('request_point', {n: req.id, name: req.destination})).addTo(map);
+    status.textContent = t('request_hint');
+  }
   renderPoints();
 })();
