@@ -13,7 +13,7 @@ from yingji.demo.load import SystemPrincipal
 from yingji.demo.load import load_demo as load_city
 from yingji.registry.models import Facility
 from yingji.supplies import service
-from yingji.supplies.demo import NOTE, load_demo
+from yingji.supplies.demo import NOTE, load_demo, load_demo_requests
 from yingji.supplies.models import StockLot
 
 
@@ -23,6 +23,11 @@ def test_demo_stock(session: Session, world: Any, tmp_path: Path) -> None:
     actor = SystemPrincipal()
     again = load_demo(session=session, actor=actor)
     assert again == {"items": 0, "norms": 0, "levels": 0, "lots": 0}
+    # one submitted request of 东昌府区 for the demo flooding, loaded once
+    assert city["supply_requests"] == 1 and load_demo_requests(session=session, actor=actor) == 0
+    [req] = service.list_requests(session=session, user=actor)["items"]
+    assert (req.status, req.division_code, req.people) == ("submitted", "371502", 1200)
+    assert req.incident_ref.endswith("东昌府区城区暴雨内涝（演示）") and len(req.lines) == 5
     lots = list(session.scalars(select(StockLot)))
     assert all(lot.notes == NOTE and lot.batch.startswith("DEMO-") for lot in lots)
     depots = {f.id: f.name for f in session.scalars(select(Facility).where(Facility.kind == "warehouse"))}

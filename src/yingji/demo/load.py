@@ -112,4 +112,7 @@ def load_demo(*, session: Session, data_dir: Path, network: bool = False) -> dic
     from yingji.incidents.demo import load_demo as load_incidents_demo
 
     counts.update(load_incidents_demo(session=session, actor=actor, data_dir=data_dir if network else None))
+    from yingji.supplies.demo import load_demo_requests
+
+    counts["supply_requests"] = load_demo_requests(session=session, actor=actor)
     return counts

@@ -111,3 +111,32 @@ def load_demo(*, session: Session, actor: Any) -> dict[str, int]:
             added += 1
     counts["lots"] = added
     return counts
+
+
+REQUEST_LINES = (("drinking_water", 3000), ("instant_food", 3600), ("quilt", 600), ("family_kit", 300),
+                 ("woven_bag", 20_000))
+
+
+def load_demo_requests(*, session: Session, actor: Any) -> int:
+    """One submitted request of 东昌府区 for the demo's urban flooding (the incidents demo must have run):
+    the requests page and the approval have something to show. Stock is not touched. Idempotent."""
+    from yingji.incidents.models import Incident
+    from yingji.registry.models import Unit
+    from yingji.supplies.models import SupplyRequest
+    from yingji.supplies.schemas import RequestCreate
+
+    flood = session.scalars(select(Incident).where(Incident.title.like("东昌府区城区暴雨内涝%"))).first()
+    if flood is None:
+        return 0
+    ref = f"#{flood.id} {flood.title}"
+    if session.scalar(select(SupplyRequest.id).where(SupplyRequest.incident_ref == ref)) is not None:
+        return 0
+    items = {it.code: it.id for it in session.scalars(select(Item))}
+    unit = session.scalars(select(Unit).where(Unit.name == "东昌府区应急管理局")).first()
+    service.create_request(session=session, user=actor, data=RequestCreate.model_validate({
+        "division_code": flood.division_code, "unit_id": unit.id if unit else None, "incident_ref": ref,
+        "reason": "合成演示数据：柳园街道转移安置群众，申请基本生活物资。", "destination": flood.address or flood.title,
+        "lon": flood.lon, "lat": flood.lat, "people": flood.affected_people,
+        "lines": [{"item_id": items[code], "quantity": q} for code, q in REQUEST_LINES if code in items],
+    }))
+    return 1
