@@ -27,7 +27,6 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-
 def _append_only_holds(url: str) -> bool:
     engine = make_engine(url)
     try:

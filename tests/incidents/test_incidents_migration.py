@@ -14,7 +14,6 @@ MINE = {"incidents", "incident_timeline", "plans", "plan_levels", "plan_actions"
         "incident_tasks", "dispatches", "incident_reports", "duty_shifts", "duty_log", "consultations"}
 
 
-
 def _timeline_refuses_changes(url: str) -> bool:
     engine = make_engine(url)
     try:

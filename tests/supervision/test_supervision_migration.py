@@ -26,8 +26,7 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-
-def test_the_migration_names_only_supervisiontable_names() -> None:
+def test_the_migration_names_only_supervision_tables() -> None:
     source = MIGRATION.read_text(encoding="utf-8")
     assert re.search(r'^revision: str = "0003"$', source, re.M)
     assert re.search(r'^down_revision: str \| None = "0002"$', source, re.M)

@@ -26,8 +26,7 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-
-def test_supplies_branch_upgrades_and_downgrades_only_itstable_names(fresh_url: str) -> None:
+def test_supplies_branch_upgrades_and_downgrades_only_its_tables(fresh_url: str) -> None:
     assert {t.name for t in Base.metadata.sorted_tables if t.name in SUPPLIES} == SUPPLIES
     assert {m.__tablename__ for m in vars(supplies_models).values()
             if isinstance(m, type) and issubclass(m, Base) and m is not Base} == SUPPLIES
