@@ -216,3 +216,32 @@ def test_orders_sign_for_receipt_and_call_back(page: Page, supplies_server: Live
                                                      .where(DispatchOrder.id.in_(ids)))}
     assert status == {ids[0]: "received", ids[1]: "cancelled"}
     assert _held(supplies_server, depot_id, item) == before + 7  # the called-back goods are back
+
+
+def test_from_the_incident_workspace_to_its_allocation(page: Page, supplies_server: LiveServer) -> None:
+    """The incident workspace links to the allocation page with the incident as the demand point
+    (its place and affected people); computing serves it."""
+    from yingji.db.base import utcnow
+    from yingji.incidents.models import Incident
+
+    now = utcnow()
+    with supplies_server.sessionmaker() as session, session.begin():
+        inc = Incident(title="工作台调拨测试", category="natural", type="flood", division_code="371502",
+                       lon=DEMAND[0] - 0.01, lat=DEMAND[1] + 0.005, occurred_at=now - timedelta(hours=1),
+                       reported_at=now, created_by="test", affected_people=25)
+        session.add(inc)
+        session.flush()
+        incident_id = inc.id
+    login(page, supplies_server, f"/incidents/{incident_id}")
+    link = page.locator("[data-testid=allocate-supplies]")
+    expect(link).to_have_attribute("href", f"/supplies/allocate?incident_id={incident_id}")
+    link.click()
+    page.wait_for_url(f"**/supplies/allocate?incident_id={incident_id}")
+    point = page.locator(f"[data-testid=demand-point][data-incident='{incident_id}']")
+    expect(point).to_have_count(1)
+    expect(point.locator("[data-testid=point-people]")).to_have_value("25")
+    page.click("[data-testid=compute]")
+    expect(page.locator("[data-testid=shipments] tbody tr").first).to_be_visible(timeout=30_000)
+    # an incident the user cannot see (or a closed one) is not preset
+    page.goto(f"{supplies_server.url}/supplies/allocate?incident_id=999999")
+    expect(page.locator("[data-testid=demand-point]")).to_have_count(0)

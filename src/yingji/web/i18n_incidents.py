@@ -251,6 +251,7 @@ INCIDENT_MESSAGES: dict[str, tuple[str, str]] = {
     "inc.rec.method.unknown": ("无坐标", "no location"),
     "inc.disp.title": ("已调派资源", "Dispatched resources"),
     "inc.disp.none": ("尚未调派资源", "Nothing dispatched yet"),
+    "inc.disp.supplies": ("为本事件调拨物资", "Allocate supplies for this incident"),
     "inc.disp.requested_at": ("调派 {time}", "sent {time}"),
     "inc.disp.en_route_at": ("出发 {time}", "en route {time}"),
     "inc.disp.on_scene_at": ("到场 {time}", "on scene {time}"),

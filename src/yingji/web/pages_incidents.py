@@ -120,6 +120,7 @@ def page_config(
             "routing": perm.allowed(role, "routing", "read"),
             "facilities": perm.allowed(role, "facilities", "read"),
             "divisions": perm.allowed(role, "divisions", "read"),
+            "supplies": perm.allowed(role, "dispatch_orders", "create"),
         },
         "network": network_files(settings.data_dir).graph,
         "divisions": _division_options(divisions, lang),

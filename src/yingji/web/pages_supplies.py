@@ -458,12 +458,17 @@ def _request_demand(request: Request, user: User, session: Session) -> dict[str,
 def supplies_allocate(request: Request, user: WebUser, session: SessionDep, settings: SettingsDep) -> Response:
     """Demand points clicked, areas drawn or open incidents chosen on the map → the exact plan as
     flows beside the greedy plan → accept. ``?request_id=N``: the plan of a supply request's
-    outstanding lines, whose orders count towards the request."""
+    outstanding lines, whose orders count towards the request; ``?incident_id=N``: an open incident
+    the user sees starts as the demand point."""
     perm.require(user, "stock", "read")
     lang = request_language(request, settings, user)
     warehouses = [_wh_json(f, None) for f in _warehouses(session, user)]
     can = {"plan": perm.allowed(user.role, "dispatch_orders", "create")}
-    config = {**_base_config(settings, lang, warehouses), "can": can,
-              "incidents": _open_incidents(session, user), "request": _request_demand(request, user, session)}
+    incidents = _open_incidents(session, user)
+    preset = _int_param(request, "incident_id")
+    config = {**_base_config(settings, lang, warehouses), "can": can, "incidents": incidents,
+              "request": _request_demand(request, user, session),
+              # ?incident_id=N (from the incident workspace): that open incident starts as the demand
+              "presetIncident": preset if any(i["id"] == preset for i in incidents) else None}
     ctx = _context(request, user, lang, active="supplies", config=config, can=can)
     return render(request, "supplies/allocate.html", ctx)

@@ -104,13 +104,19 @@
   });
   document.getElementById('cancel-area').addEventListener('click', function () { resetSketch(); });
   var incidentSelect = document.getElementById('incident');
-  document.getElementById('incident-add').addEventListener('click', function () {
-    var id = parseInt(incidentSelect.value, 10);
+  function addIncident(id) {
     var inc = (S.cfg.incidents || []).filter(function (x) { return x.id === id; })[0];
     if (!inc) return;
     addPoint({name: '#' + inc.id + ' ' + inc.title, lon: inc.lon, lat: inc.lat, people: inc.people || null,
       incident_id: inc.id}, L.latLng(inc.lat, inc.lon));
+  }
+  document.getElementById('incident-add').addEventListener('click', function () {
+    addIncident(parseInt(incidentSelect.value, 10));
   });
+  if (S.cfg.presetIncident && !S.cfg.request) {  // ?incident_id=N, from the incident workspace
+    incidentSelect.value = String(S.cfg.presetIncident);
+    addIncident(S.cfg.presetIncident);
+  }
 
   function hours(s) { return s == null ? '—' : (s / 3600).toFixed(2); }
   function pct(v) { return v == null ? '—' : Math.round(v * 100) + '%'; }
