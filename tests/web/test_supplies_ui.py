@@ -226,7 +226,7 @@ def test_from_the_incident_workspace_to_its_allocation(page: Page, supplies_serv
 
     now = utcnow()
     with supplies_server.sessionmaker() as session, session.begin():
-        inc = Incident(title="工作台调拨测试", category="natural", type="flood", division_code="371502",
+        inc = Incident(title="工作台调拨测试<img id=inj src=x>", category="natural", type="flood", division_code="371502",
                        lon=DEMAND[0] - 0.01, lat=DEMAND[1] + 0.005, occurred_at=now - timedelta(hours=1),
                        reported_at=now, created_by="test", affected_people=25)
         session.add(inc)
@@ -240,6 +240,11 @@ def test_from_the_incident_workspace_to_its_allocation(page: Page, supplies_serv
     point = page.locator(f"[data-testid=demand-point][data-incident='{incident_id}']")
     expect(point).to_have_count(1)
     expect(point.locator("[data-testid=point-people]")).to_have_value("25")
+    # the title is text, not markup, in the list and in the marker's tooltip (Leaflet sets it as HTML)
+    expect(point).to_contain_text("<img id=inj src=x>")
+    page.evaluate("() => window.yingjiMap.eachLayer(l => { if (l.getTooltip && l.getTooltip()) l.openTooltip(); })")
+    expect(page.locator(".leaflet-tooltip", has_text="<img id=inj src=x>")).to_have_count(1)
+    expect(page.locator("#inj")).to_have_count(0)
     page.click("[data-testid=compute]")
     expect(page.locator("[data-testid=shipments] tbody tr").first).to_be_visible(timeout=30_000)
     # an incident the user cannot see (or a closed one) is not preset

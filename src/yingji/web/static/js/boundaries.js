@@ -8,6 +8,12 @@
   'use strict';
   var features = null;
 
+  function esc(value) {
+    return String(value).replace(/[&<>"']/g, function (c) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
+    });
+  }
+
   function load() {
     if (!features) {
       features = fetch('/api/v1/divisions?format=geojson&geometry=boundary', {
@@ -38,7 +44,7 @@
           className: 'yj-boundary', interactive: false
         }});
         if (props.level !== 'city' && opts.labels !== false) {
-          shape.bindTooltip(String(names[String(f.id)] || props.name || f.id),
+          shape.bindTooltip(esc(names[String(f.id)] || props.name || f.id),  // Leaflet sets tooltips as HTML
             {permanent: true, direction: 'center', className: 'yj-division-label', interactive: false});
         }
         shape.addTo(map);

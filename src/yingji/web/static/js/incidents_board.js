@@ -272,7 +272,7 @@
     markers.clearLayers();
     state.incidents.forEach(function (inc) {
       var m = Y.incidentMarker(inc, 7);
-      m.bindTooltip(inc.title + ' · ' + (inc.effective_level || T('lv.none')), {direction: 'top'});
+      m.bindTooltip(Y.esc(inc.title + ' · ' + (inc.effective_level || T('lv.none'))), {direction: 'top'});
       m.on('click', function () { window.location.href = '/incidents/' + inc.id; });
       markers.addLayer(m);
     });

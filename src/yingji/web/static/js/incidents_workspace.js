@@ -87,7 +87,7 @@
       radius: 11, weight: 3, color: '#ffffff', fillColor: Y.levelColour(level), fillOpacity: 1,
       className: 'yj-inc-here lvl-' + (level || 'none'), pane: 'incTop'
     }).addTo(layers.incident);
-    m.bindTooltip(inc.title, {direction: 'top', permanent: false});
+    m.bindTooltip(Y.esc(inc.title), {direction: 'top', permanent: false});
     legend();
     if (!placed) {
       placed = true;

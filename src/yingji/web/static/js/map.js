@@ -116,9 +116,9 @@
     });
     marker.bindPopup(popupHtml(def.registry, props, key), {maxWidth: 360});
     if (def.registry === 'divisions' && (props.level === 'city' || props.level === 'county')) {
-      marker.bindTooltip(String(props.name), {permanent: true, direction: 'right', className: 'yj-division-label'});
+      marker.bindTooltip(esc(props.name), {permanent: true, direction: 'right', className: 'yj-division-label'});
     } else {
-      marker.bindTooltip(String(props.name || key), {direction: 'top'});
+      marker.bindTooltip(esc(props.name || key), {direction: 'top'});
     }
     state.group.addLayer(marker);
   }
@@ -140,9 +140,9 @@
           }});
           var props = f.properties || {};
           if (props.level === 'city') {
-            shape.bindTooltip(String(props.name || f.id), {sticky: true});
+            shape.bindTooltip(esc(props.name || f.id), {sticky: true});
           } else {
-            shape.bindTooltip(String(props.name || f.id), {permanent: true, direction: 'center', className: 'yj-division-label'});
+            shape.bindTooltip(esc(props.name || f.id), {permanent: true, direction: 'center', className: 'yj-division-label'});
           }
           state.group.addLayer(shape);
           n += 1;

@@ -64,9 +64,9 @@
   function addPoint(p, latlng) {
     p.marker = p.area
       ? L.polygon(p.area.coordinates[0].map(function (c) { return [c[1], c[0]]; }),
-        {color: '#d62728', weight: 2, fillOpacity: 0.2, className: 'sup-demand-area'}).bindTooltip(p.name)
+        {color: '#d62728', weight: 2, fillOpacity: 0.2, className: 'sup-demand-area'}).bindTooltip(esc(p.name))
       : L.circleMarker(latlng, {radius: 8, color: '#d62728', fillOpacity: 0.8, className: 'sup-demand'})
-        .bindTooltip(p.name);
+        .bindTooltip(esc(p.name));  // Leaflet sets tooltips as HTML
     p.marker.addTo(map);
     points.push(p); clearPlan(); renderPoints();
   }
@@ -130,7 +130,7 @@
     Object.keys(byPair).forEach(function (k) {
       var pair = byPair[k], w = whById[pair.w];
       if (!w) return;
-      var label = pair.lines.map(function (s) { return s.item + ' ' + s.quantity + s.unit; }).join('<br>');
+      var label = pair.lines.map(function (s) { return esc(s.item + ' ' + s.quantity + s.unit); }).join('<br>');
       L.polyline([[w.lat, w.lon], [pair.s.lat, pair.s.lon]], {color: '#1f77b4', weight: 4, opacity: 0.8,
         className: 'sup-flow'}).bindTooltip(esc(w.name) + ' → ' + esc(pair.s.destination) + '<br>' + label,
         {sticky: true}).addTo(flows);
@@ -221,7 +221,7 @@
     // the request is the only demand: no clicks, areas or incidents; show its destination
     Array.prototype.forEach.call(document.querySelectorAll('.sup-mode, .sup-incident'), function (el) { el.hidden = true; });
     L.circleMarker([req.lat, req.lon], {radius: 8, color: '#d62728', fillOpacity: 0.8, className: 'sup-demand'})
-      .bindTooltip(t('request_point', {n: req.id, name: req.destination})).addTo(map);
+      .bindTooltip(esc(t('request_point', {n: req.id, name: req.destination}))).addTo(map);
     status.textContent = t('request_hint');
   }
   renderPoints();

@@ -220,7 +220,7 @@
         fillColor: info.colour, fillOpacity: 0.95, bubblingMouseEvents: false,
         className: 'wrn-marker wrn-lvl-' + info.name + (w.acknowledged_at ? ' wrn-acked' : '') + (selected ? ' wrn-selected' : '')
       });
-      m.bindTooltip(info.short + ' · ' + w.headline, {direction: 'top'});
+      m.bindTooltip(esc(info.short + ' · ' + w.headline), {direction: 'top'});  // Leaflet sets innerHTML
       m.on('click', function () { select(w.id, false); });
       m.addTo(markerLayer);
       markers[w.id] = m;
