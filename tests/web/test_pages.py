@@ -623,3 +623,14 @@ def test_api_token_is_bound_to_the_session(
     assert auth_service.csrf_token(settings=settings, session_token=token) != auth_service.csrf_token(
         settings=settings, session_token=token + "x"
     )
+
+
+@pytest.mark.parametrize("path", [
+    "/warnings/²", "/incidents/²", "/supervision/tasks/²", "/supplies/lots/²", "/supplies/requests/²",
+    "/supplies/lots?warehouse_id=²&page=²", "/supplies/orders?page=²", "/supplies/allocate?incident_id=²",
+    "/supplies/allocate?request_id=²", "/supplies/requests?page=²",
+])
+def test_odd_digits_in_ids_are_not_a_server_error(app: Any, path: str) -> None:
+    """``"²".isdigit()`` is true but ``int("²")`` fails: ids and page numbers take ASCII digits only."""
+    r = _login(app, "admin").get(path)
+    assert r.status_code in (200, 404), (path, r.status_code, r.text[:300])

@@ -226,7 +226,8 @@ def test_from_the_incident_workspace_to_its_allocation(page: Page, supplies_serv
 
     now = utcnow()
     with supplies_server.sessionmaker() as session, session.begin():
-        inc = Incident(title="工作台调拨测试<img id=inj src=x>", category="natural", type="flood", division_code="371502",
+        inc = Incident(title="工作台调拨测试<img id=inj src=x>", category="natural", type="flood",
+                       division_code="371502",
                        lon=DEMAND[0] - 0.01, lat=DEMAND[1] + 0.005, occurred_at=now - timedelta(hours=1),
                        reported_at=now, created_by="test", affected_people=25)
         session.add(inc)

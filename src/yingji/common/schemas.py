@@ -30,3 +30,8 @@ class StrictModel(BaseModel):
 
 class ReadModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+def is_digits(value: str) -> bool:
+    """ASCII digits only (``str.isdigit`` also accepts ``²`` and the like, which ``int()`` refuses)."""
+    return value.isascii() and value.isdigit()

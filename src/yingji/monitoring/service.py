@@ -16,6 +16,7 @@ import yingji.monitoring.permissions  # noqa: F401  (registers the grants)
 from yingji.audit import service as audit
 from yingji.auth import permissions as perm
 from yingji.common.persist import flush_or_conflict
+from yingji.common.schemas import is_digits
 from yingji.db.base import utcnow
 from yingji.engines.rules import RuleError, effective_rules, kind_defaults, rule_to_dict
 from yingji.errors import Conflict, InvalidField, NotFound
@@ -62,7 +63,7 @@ def check_rules(kind: str, rules: list[dict[str, Any]] | None) -> None:
     try:
         effective_rules(kind, rules)
     except RuleError as exc:
-        loc: list[str | int] = [int(p) if p.isdigit() else p for p in exc.field.split(".")]
+        loc: list[str | int] = [int(p) if is_digits(p) else p for p in exc.field.split(".")]
         raise InvalidField(loc, exc.message) from None
 
 

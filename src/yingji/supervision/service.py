@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from yingji.audit import service as audit
 from yingji.auth import permissions as perm
+from yingji.common.schemas import is_digits
 from yingji.db.base import utcnow
 from yingji.errors import Conflict, Forbidden, InvalidField, NotFound, TooLarge
 from yingji.registry import service as registry
@@ -580,7 +581,7 @@ def _reports_by_task(session: Session, task_ids: Iterable[int]) -> dict[int, lis
 
 def _section_filter(value: str) -> int:
     value = value.strip()
-    if value.isdigit():
+    if is_digits(value):
         return int(value)
     return section_no(value)
 

@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth import permissions as perm
+from yingji.common.schemas import is_digits
 from yingji.errors import InvalidField, YingjiError
 from yingji.registry import spreadsheets as sheets
 from yingji.registry.models import Facility, Unit
@@ -199,7 +200,7 @@ class _Refs:
 def _warehouse(refs: _Refs, user: perm.Principal, value: str) -> Facility:
     """By name (preferring those in the user's scope), else by id. Messages never repeat the cell."""
     found = refs.warehouses_by_name.get(value.strip(), [])
-    if not found and value.strip().isdigit():
+    if not found and is_digits(value.strip()):
         wh = refs.warehouses_by_id.get(int(value))
         found = [wh] if wh is not None else []
     if not found:
@@ -357,7 +358,7 @@ def _lookup(table: dict[str, Any], key: str, message: str) -> Any:
 def _unit(refs: _Refs, value: str) -> int:
     if value.strip() in refs.units_by_name:
         return refs.units_by_name[value.strip()]
-    if value.strip().isdigit() and int(value) in refs.unit_ids:
+    if is_digits(value.strip()) and int(value) in refs.unit_ids:
         return int(value)
     raise ValueError("unknown unit (give the unit's name or id)")
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from lxml import etree
 
+from yingji.common.schemas import is_digits
 from yingji.errors import InvalidField
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -292,7 +293,7 @@ def parse_alert(doc: etree._Element) -> ParsedAlert:
         for g in area.findall(f"{_C}geocode"):
             if (g.findtext(f"{_C}valueName") or "").strip() in names:
                 value = (g.findtext(f"{_C}value") or "").strip()
-                if value.isdigit() and len(value) in (6, 9, 12):
+                if is_digits(value) and len(value) in (6, 9, 12):
                     alert.geocodes.append(value)
     alert.area_desc = "；".join(d for d in descs if d)[:300]
     if len(polys) == 1:

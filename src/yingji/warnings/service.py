@@ -20,6 +20,7 @@ import yingji.warnings.permissions  # noqa: F401  (registers the grants)
 from yingji.audit import service as audit
 from yingji.auth import permissions as perm
 from yingji.common.geo import AREA, check_geometry
+from yingji.common.schemas import is_digits
 from yingji.db.base import utcnow
 from yingji.errors import Conflict, InvalidField, NotFound
 from yingji.registry.models import Division, Unit
@@ -379,7 +380,7 @@ def create_manual(*, session: Session, user: perm.Principal, data: WarningCreate
         if lonlat is None or not perm.in_scope(user, lonlat[0]):
             errors.append((["hazard_source_id"], f"unknown hazard source {data.hazard_source_id}"))
     for i, code in enumerate(data.geocodes or []):
-        if not code.isdigit() or len(code) not in (6, 9, 12):
+        if not is_digits(code) or len(code) not in (6, 9, 12):
             errors.append((["geocodes", i], "a GB/T 2260 code of 6, 9 or 12 digits"))
     if errors:
         raise InvalidField.many(errors)

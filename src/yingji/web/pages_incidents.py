@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 import yingji.web.i18n_incidents  # noqa: F401  (adds the inc.* messages to the catalogue)
 from yingji.auth import permissions as perm
 from yingji.auth.models import User
+from yingji.common.schemas import is_digits
 from yingji.config import Settings
 from yingji.deps import SessionDep, SettingsDep
 from yingji.errors import Forbidden, NotFound
@@ -155,7 +156,7 @@ def page_config(
 
 
 def _incident_id(raw: str) -> int:
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+    if not is_digits(raw) or not 0 < int(raw) <= MAX_ID:
         raise NotFound(f"incident {raw} not found")
     return int(raw)
 

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth import permissions as perm
 from yingji.auth.models import User
+from yingji.common.schemas import is_digits
 from yingji.config import Settings
 from yingji.deps import SessionDep, SettingsDep
 from yingji.errors import Forbidden, NotFound
@@ -532,7 +533,7 @@ def supervision_tasks(request: Request, user: WebUser, session: SessionDep, sett
     sections = list(plan.sections or [])
     numerals = [str(s.get("number")) for s in sections]
     section = (params.get("section") or "").strip()
-    if section.isdigit() and 1 <= int(section) <= len(numerals):
+    if is_digits(section) and 1 <= int(section) <= len(numerals):
         section = numerals[int(section) - 1]
     if section not in numerals:
         section = ""
@@ -614,7 +615,7 @@ def supervision_task(
     lang = request_language(request, settings, user)
     t = Translator(lang)
     day = review_day(request, settings)
-    if not task_id.isdigit() or len(task_id) > 12:
+    if not is_digits(task_id) or len(task_id) > 12:
         raise NotFound(f"task {task_id} not found")
     task = service.task_detail(session=session, user=user, task_id=int(task_id), as_of=day.as_of)
     owners, leads = _owners(task), _owners(task, UnitRole.lead)

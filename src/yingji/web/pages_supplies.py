@@ -35,6 +35,7 @@ from starlette.concurrency import run_in_threadpool
 import yingji.web.i18n_supplies  # noqa: F401  (adds the sup.* messages to the catalogue)
 from yingji.auth import permissions as perm
 from yingji.auth.models import User
+from yingji.common.schemas import is_digits
 from yingji.config import Settings
 from yingji.deps import SessionDep, SettingsDep
 from yingji.errors import Conflict, Forbidden, InvalidField, NotFound, TooLarge, YingjiError
@@ -164,7 +165,7 @@ def supplies_overview(request: Request, user: WebUser, session: SessionDep, sett
 
 def _int_param(request: Request, name: str, hi: int = MAX_ID) -> int | None:
     raw = (request.query_params.get(name) or "").strip()
-    if raw.isdigit() and 0 <= int(raw) <= hi:
+    if is_digits(raw) and 0 <= int(raw) <= hi:
         return int(raw)
     return None
 
@@ -348,7 +349,7 @@ def _lot_page(
     move_values: dict[str, str] | None = None, move_errors: Errors | None = None,
     edit_values: dict[str, str] | None = None, edit_errors: Errors | None = None, status_code: int = 200,
 ) -> Response:
-    if not lot_id.isdigit() or not 0 < int(lot_id) <= MAX_ID:
+    if not is_digits(lot_id) or not 0 < int(lot_id) <= MAX_ID:
         raise NotFound(f"lot {lot_id} not found")
     lang = request_language(request, settings, user)
     lot = service.get_lot(session=session, user=user, lot_id=int(lot_id))
@@ -360,7 +361,7 @@ def _lot_page(
                        "notes": lot.notes or ""}
     units = _options(session, user, {"unit"}, lang)["unit"] if can_update else []
     holder = edit_values.get("holder_unit_id") or ""
-    if holder and holder not in {v for v, _ in units} and holder.isdigit():
+    if holder and holder not in {v for v, _ in units} and is_digits(holder):
         unit = session.get(Unit, int(holder))  # keep a holder outside the user's list, so saving keeps it
         units = [(holder, unit.name if unit else holder), *units]
     holder_name = next((n for v, n in units if v == str(lot.holder_unit_id)), None) if lot.holder_unit_id else None
@@ -391,7 +392,7 @@ def _lot_form_post(
     page with the outcome, or the page again with the errors beside their fields."""
     require_csrf(request, settings, (data.get(CSRF_FIELD) or [""])[-1])
     perm.require(user, "stock", "update")
-    if not lot_id.isdigit() or not 0 < int(lot_id) <= MAX_ID:
+    if not is_digits(lot_id) or not 0 < int(lot_id) <= MAX_ID:
         raise NotFound(f"lot {lot_id} not found")
     t = Translator(request_language(request, settings, user))
     values = _form(data, fields)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth import permissions as perm
 from yingji.auth.models import User
+from yingji.common.schemas import is_digits
 from yingji.config import Settings
 from yingji.deps import SessionDep, SettingsDep
 from yingji.errors import Conflict, Forbidden, InvalidField, NotFound, YingjiError
@@ -257,7 +258,7 @@ def supplies_request_create(
 
 
 def _request_id(raw: str) -> int:
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+    if not is_digits(raw) or not 0 < int(raw) <= MAX_ID:
         raise NotFound(f"supply request {raw} not found")
     return int(raw)
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 import yingji.web.i18n_warnings  # noqa: F401  (adds the wrn.* messages to the catalogue)
 from yingji.auth import permissions as perm
 from yingji.auth.models import User
+from yingji.common.schemas import is_digits
 from yingji.config import Settings
 from yingji.deps import SessionDep, SettingsDep
 from yingji.errors import NotFound
@@ -168,7 +169,7 @@ def warning_console_selected(
     request: Request, warning_id: str, user: WebUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """The console with one warning (active or not) selected; 404 when it is unknown or out of scope."""
-    if not warning_id.isdigit() or not 0 < int(warning_id) <= MAX_ID:
+    if not is_digits(warning_id) or not 0 < int(warning_id) <= MAX_ID:
         raise NotFound(f"warning {warning_id} not found")
     w = service.get_warning(session=session, user=user, warning_id=int(warning_id))
     return _console(request, user, session, settings, w.id)

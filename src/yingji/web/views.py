@@ -24,6 +24,7 @@ from yingji.auth import permissions as perm
 from yingji.auth import service as auth_service
 from yingji.auth.enums import Role
 from yingji.auth.models import User
+from yingji.common.schemas import is_digits
 from yingji.config import Settings
 from yingji.deps import SESSION_COOKIE, SessionDep, SettingsDep
 from yingji.errors import Conflict, Forbidden, InvalidField, NotFound, Unauthorized, YingjiError
@@ -484,7 +485,7 @@ def _ref_label(refs: wf.Refs, widget: str, value: str) -> str:
     if widget == "division":
         return refs.divisions.get(value, value)
     names = refs.units if widget == "unit" else refs.teams
-    return names.get(int(value), value) if value.isdigit() else value
+    return names.get(int(value), value) if is_digits(value) else value
 
 
 def _forbidden_errors(exc: Forbidden, form_fields: list[wf.FormField]) -> wf.Errors:
