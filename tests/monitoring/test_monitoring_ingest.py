@@ -76,13 +76,17 @@ def test_bad_items_are_rejected_with_index_good_ones_stored(clients: Any, sessio
         "not an object",  # 6
         {"sensor": "LQ-GAS-01", "ts": iso(5), "value": True},  # 7 boolean is not a number
         {"sensor": "LQ-GAS-01", "ts": 1764547560, "value": 2.5},  # 8 good, Unix seconds
+        {"sensor": "LQ-GAS-01", "ts": iso(6), "value": 10**400},  # 9 an integer beyond the float range
+        {"sensor": "LQ-GAS-01", "ts": "0001-01-01T00:00:00+01:00", "value": 1.0},  # 10 before year 1 in UTC
+        {"sensor": "LQ-GAS-01", "ts": "9999-12-31T23:59:59-05:00", "value": 1.0},  # 11 after year 9999 in UTC
     ]
     r = post(c, batch)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["accepted"] == 2 and body["received"] == 9
+    assert body["accepted"] == 2 and body["received"] == 12
     got = {x["index"]: (x["field"], x["reason"]) for x in body["rejected"]}
-    assert set(got) == {1, 2, 3, 4, 5, 6, 7}
+    assert set(got) == {1, 2, 3, 4, 5, 6, 7, 9, 10, 11}
+    assert got[9] == ("value", "not a finite number") and got[10][0] == got[11][0] == "ts"
     assert got[1][0] == "sensor" and "unknown sensor" in got[1][1]
     assert got[2][0] == "value" and "not a number" in got[2][1]
     assert got[3][0] == "ts" and "future" in got[3][1]

@@ -181,7 +181,10 @@ def _ts(value: Any, now: datetime) -> datetime | str:
             return "expected an ISO 8601 time with a zone (e.g. 2026-12-04T08:00:00+08:00)"
         if dt.tzinfo is None:
             return "time has no zone; add Z or +08:00"
-        dt = dt.astimezone(UTC)
+        try:
+            dt = dt.astimezone(UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00
+            return f"{value[:40]} is out of range"
     else:
         return "expected an ISO 8601 time with a zone or Unix seconds"
     if dt > now + FUTURE_TOLERANCE:
@@ -252,7 +255,11 @@ def ingest(*, session: Session, actor: perm.Principal | None, items: Sequence[An
         if type(value) is not float and (isinstance(value, bool) or not isinstance(value, int | float)):
             reject.append({"index": i, "field": "value", "reason": f"not a number: {value!r}"[:120]})
             continue
-        if not math.isfinite(value):
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an integer beyond the float range
+            finite = False
+        if not finite:
             reject.append({"index": i, "field": "value", "reason": "not a finite number"})
             continue
         if "ts" not in it:
