@@ -281,3 +281,19 @@ def test_cli_polls_a_feed_once_and_again_unchanged(tmp_path: Any, http_server: t
     for bad in (f"{base}/missing.xml", "file:///etc/passwd"):
         r = run(bad)
         assert r.returncode != 0 and "Traceback" not in r.stderr and r.stderr.strip(), r.stderr
+
+
+def test_a_malformed_link_in_a_feed_is_one_error_the_rest_lands(
+    clients: Any, http_server: tuple[str, dict[str, bytes]]
+) -> None:
+    base, pages = http_server
+    inline = alert(identifier="CMA-371500-V6-001").decode().split("?>", 1)[1]
+    pages["/v6.xml"] = f"""<feed xmlns="http://www.w3.org/2005/Atom"><id>x</id><title>t</title>
+      <entry><id>a</id><title>bad</title><link rel="alternate" type="application/cap+xml" href="http://[::1/x"/></entry>
+      <entry><id>b</id><title>ok</title><content type="application/cap+xml">{inline}</content></entry>
+    </feed>""".encode()
+    r = clients["duty"].post("/api/v1/warnings/import/feed", json={"url": f"{base}/v6.xml"})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["counts"] == {"error": 1, "raised": 1}, out
+    assert any("malformed link" in x.get("reason", "") for x in out["results"])

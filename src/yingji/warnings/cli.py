@@ -44,10 +44,11 @@ def poll(
                 out = imports.import_feed(session=session, user=SystemPrincipal(), url=url, division_code=division)
             typer.echo(json.dumps({"url": url, "entries": out["entries"], "counts": out["counts"]},
                                   ensure_ascii=False))
-        except YingjiError as exc:
+        except Exception as exc:  # noqa: BLE001  (a schedule must survive a bad feed or a dropped connection)
             if every <= 0:
                 raise
-            typer.echo(f"error: {exc.message}", err=True)  # keep polling: the feed may come back
+            message = exc.message if isinstance(exc, YingjiError) else f"{type(exc).__name__}: {exc}"
+            typer.echo(f"error: {message}"[:500], err=True)  # keep polling: the feed may come back
         if every <= 0:
             return
         time.sleep(every)

@@ -168,7 +168,11 @@ def import_feed(*, session: Session, user: perm.Principal, url: str, division_co
             links = entry.findall(f"{{{cap.ATOM_NS}}}link")
             chosen = next((lk for lk in links if "cap" in (lk.get("type") or "")), links[0] if links else None)
             if chosen is not None and chosen.get("href"):
-                alerts.append((urllib.parse.urljoin(url, chosen.get("href", "")), None))
+                try:
+                    alerts.append((urllib.parse.urljoin(url, chosen.get("href", "")), None))
+                except ValueError as exc:  # e.g. a malformed IPv6 host: that entry is reported, the others land
+                    results.append({"url": chosen.get("href", "")[:200], "action": "error",
+                                    "reason": f"malformed link: {exc}"[:200]})
     else:
         raise InvalidField("url", f"neither an Atom feed nor a CAP 1.2 alert (root {doc.tag})")
     for where, el in alerts:
