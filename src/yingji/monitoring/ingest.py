@@ -389,13 +389,18 @@ def _update_last(session: Session, sensors: dict[int, SensorInfo], new: _Batch) 
             conn.execute(text(
                 f"UPDATE {t.name} SET last_reading_at = u.t, last_value = u.v, updated_at = :now "
                 "FROM unnest(CAST(:sid AS integer[]), CAST(:t AS timestamptz[]), CAST(:v AS double precision[])) "
-                f"AS u(sid, t, v) WHERE {t.name}.id = u.sid"),
+                f"AS u(sid, t, v) WHERE {t.name}.id = u.sid "
+                # a concurrent batch may have stored a later reading meanwhile: never move back
+                f"AND ({t.name}.last_reading_at IS NULL OR {t.name}.last_reading_at < u.t)"),
                 {"sid": [p["sid"] for p in params], "t": [to_db(p["lra"]) for p in params],
                  "v": [p["lv"] for p in params], "now": to_db(utcnow())})
         else:
-            stmt = update(t).where(t.c.id == bindparam("sid")).values(last_reading_at=bindparam("lra"),
-                                                                      last_value=bindparam("lv"))
-            conn.execute(stmt, params)
+            stmt = (update(t)
+                    .where(t.c.id == bindparam("sid"),
+                           or_(t.c.last_reading_at.is_(None), t.c.last_reading_at < bindparam("lra")))
+                    .values(last_reading_at=bindparam("lra"), last_value=bindparam("lv"), updated_at=bindparam("now")))
+            now = utcnow()
+            conn.execute(stmt, [p | {"now": now} for p in params])
         touched = set(ids.tolist())
         for obj in list(session.identity_map.values()):
             if isinstance(obj, Sensor) and obj.id in touched:

@@ -213,9 +213,10 @@ def plan(*, session: Session, user: perm.Principal, data_dir: Path, data: PlanRe
     """A shipment plan from every in-service warehouse's issuable stock to the demand points, with
     the unmet demand per point and item, and the greedy nearest-first plan beside it."""
     perm.require(user, "dispatch_orders", "create")
-    points = _locate_points(session, user, data_dir, data.points)
     if data.request_id is not None:
         points, _ = _request_points(session, user, data.request_id)
+    else:
+        points = _locate_points(session, user, data_dir, data.points)
     items, demand = _plan_items(session, data, points)
     ownerships = [str(o) for o in (data.ownerships or PHYSICAL_OWNERSHIPS)]
     st = _stock_matrix(session, items, ownerships)

@@ -101,9 +101,14 @@ def export_stock(
     unit_ids = {lot.holder_unit_id for lot, _, _ in lots if lot.holder_unit_id is not None}
     units = {uid: name for uid, name in session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids)))}
     labels = {c.value: (c.zh if lang.startswith("zh") else c.en) for c in Ownership.choices()}
+    # a name several warehouses in scope share would not import back: write the id instead
+    visible = [f for f in session.scalars(select(Facility).where(Facility.kind == "warehouse"))
+               if perm.in_scope(user, f.division_code)]
+    shared = {n for n in {f.name for f in visible} if sum(f.name == n for f in visible) > 1}
     rows = [
         SimpleNamespace(
-            warehouse=wh.name, item_code=it.code, item=it.name, unit=it.unit, batch=lot.batch,
+            warehouse=str(wh.id) if wh.name in shared else wh.name, item_code=it.code, item=it.name, unit=it.unit,
+            batch=lot.batch,
             produced_on=lot.produced_on, expires_on=lot.expires_on,
             ownership=labels.get(lot.ownership, lot.ownership),
             holder_unit=units.get(lot.holder_unit_id) if lot.holder_unit_id is not None else None,
@@ -203,11 +208,9 @@ def _warehouse(refs: _Refs, user: perm.Principal, value: str) -> Facility:
     if not found and is_digits(value.strip()):
         wh = refs.warehouses_by_id.get(int(value))
         found = [wh] if wh is not None else []
-    if not found:
-        raise ValueError("unknown warehouse (give the warehouse's name or id)")
     mine = [f for f in found if perm.in_scope(user, f.division_code)]
-    if not mine:
-        raise ValueError(f"the warehouse is outside your division {user.division_code}")
+    if not mine:  # another division's warehouse reads as unknown: its existence is not told
+        raise ValueError("unknown warehouse in your division (give the warehouse's name or id)")
     if len(mine) > 1:
         raise ValueError("several warehouses have this name; give the warehouse's id")
     return mine[0]
@@ -385,8 +388,8 @@ def _write(
         report.created += 1
         return
     if not common.stock_row_allowed(user, wh, lot.holder_unit_id):
-        raise InvalidField("warehouse", f"this lot is held by another unit; a department user changes only "
-                                        f"stock of unit {user.unit_id}")
+        raise InvalidField("batch", f"a department user records only stock of unit {user.unit_id} here: "
+                                    "choose another batch")
     changes = {k: v for k, v in data.items() if v is not None and getattr(lot, k) != v}
     if changes:
         stock.update_lot(session=session, user=user, lot_id=lot.id, data=LotUpdate.model_validate(changes))
