@@ -59,6 +59,11 @@ def _prepare(url: str, sensors: int) -> tuple[Any, dict[str, int], dict[str, int
     engine = make_engine(url)
     sm = make_sessionmaker(engine)
     with sm.begin() as s:
+        if s.scalar(select(Sensor.id).where(Sensor.code == "ING-00000")) is not None:
+            from yingji.errors import Conflict
+
+            raise Conflict("this database already holds the benchmark's sensors (ING-00000 …) from an earlier "
+                           "run: give a fresh, throw-away database")
         if s.get(Division, "371500") is None:
             s.add(Division(code="371500", name="聊城市", level="city"))
             s.flush()
