@@ -15,10 +15,14 @@ app = typer.Typer(help="Sensor readings: MQTT subscriber, sweep, benchmark.", no
 
 
 def _sessionmaker():  # type: ignore[no-untyped-def]
+    """The database's sessions, with warning notifications queued from this process too."""
     from yingji.config import get_settings
     from yingji.db.session import make_engine, make_sessionmaker
+    from yingji.notifications.service import install_for_cli
 
-    return make_sessionmaker(make_engine(get_settings().sqlalchemy_url))
+    factory = make_sessionmaker(make_engine(get_settings().sqlalchemy_url))
+    install_for_cli(factory)
+    return factory
 
 
 @app.command("mqtt")

@@ -263,8 +263,10 @@ def simulate(
     else:
         from yingji.config import get_settings
         from yingji.db.session import make_engine, make_sessionmaker
+        from yingji.notifications.service import install_for_cli
 
         sm = make_sessionmaker(make_engine(get_settings().sqlalchemy_url))
+        install_for_cli(sm)  # warnings raised here are notified (yingji notify deliver sends them)
         sink = MqttSink(mqtt, sm) if mqtt else DirectSink(sm)
     typer.echo(f"simulating {', '.join(codes)} for {minutes:g} min, a reading every {step:g} s (Ctrl-C stops)")
     try:

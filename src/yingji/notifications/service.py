@@ -385,8 +385,10 @@ BACKLOG_MAX = 10_000
 
 
 def configure(session_factory: Callable[[], Session] | None) -> None:
-    """Which sessions the hook queues deliveries with: the app factory calls this with its
-    sessionmaker (tests with theirs). Until then changes wait in memory (see :func:`drain_backlog`)."""
+    """Which sessions the hook queues deliveries with. Every process that writes warnings calls it
+    with its sessionmaker — the app factory, and the CLI processes (``yingji ingest mqtt|sweep``,
+    ``yingji warnings poll``, ``yingji demo simulate``) through :func:`install_for_cli`; tests with
+    theirs. Until then changes wait in memory (see :func:`drain_backlog`)."""
     with _lock:
         _factory.clear()
         if session_factory is not None:
@@ -432,3 +434,8 @@ def on_warning_changes(changes: list[WarningChange]) -> None:
 
 hooks.subscribe(on_warning_changes)
 
+
+def install_for_cli(session_factory: Callable[[], Session]) -> None:
+    """A CLI process that raises or changes warnings: importing this module subscribes the hook,
+    and the factory lets it queue the deliveries (sent by ``yingji notify deliver``)."""
+    configure(session_factory)

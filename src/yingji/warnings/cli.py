@@ -38,6 +38,9 @@ def poll(
     settings = get_settings()
     migrate.upgrade(settings.sqlalchemy_url)
     factory = make_sessionmaker(make_engine(settings.sqlalchemy_url))
+    from yingji.notifications.service import install_for_cli
+
+    install_for_cli(factory)  # imported warnings are notified like any other
     while True:
         try:
             with factory.begin() as session:
