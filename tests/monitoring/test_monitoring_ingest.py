@@ -233,3 +233,18 @@ def test_silence_sweep_raises_and_data_lifts(clients: Any, session: Session) -> 
     body = post(c, [{"sensor": "LQ-GAS-01", "ts": now.isoformat(), "value": 1.0}]).json()
     assert [(x["cause"], x["status"]) for x in body["warnings"]] == [("silence", "lifted")]
     assert _warnings(c, s["id"], status="active") == []
+
+
+def test_status_and_sweep_judge_silence_alike() -> None:
+    """One silence rule for the offline status and the sweep: a disabled silence rule means neither
+    offline nor a silence warning; the sensor's own silence_minutes sets the limit of both."""
+    from yingji.engines.rules import silence_rule
+    from yingji.monitoring.service import silence_s
+
+    off = [{"type": "silence", "disabled": True}]
+    assert silence_rule("water_level", off, None) is None
+    assert silence_s(kind="water_level", rules=off, silence_minutes=None) is None
+    assert silence_s(kind="water_level", rules=off, silence_minutes=10) is None
+    rule = silence_rule("water_level", None, 7)
+    assert rule is not None and rule.silence_s == 420.0
+    assert silence_s(kind="water_level", rules=None, silence_minutes=7) == 420.0

@@ -50,6 +50,7 @@ from yingji.engines.rules import (
     make_stream,
     params_of,
     severity_of_level,
+    silence_rule,
     silent,
     warning_level,
 )
@@ -571,12 +572,9 @@ def sweep(*, session: Session, now: datetime | None = None) -> dict[str, int]:
     infos = [SensorInfo(*row) for row in session.execute(select(*_COLS).where(Sensor.active.is_(True)))]
     watched: list[tuple[SensorInfo, Rule]] = []
     for info in infos:
-        for rule in effective_rules(info.kind, info.rules):
-            if rule.type == "silence":
-                if info.silence_minutes is not None:
-                    rule = Rule(type="silence", name=rule.name, silence_s=info.silence_minutes * 60.0,
-                                silence_severity=rule.silence_severity, auto_lift=rule.auto_lift)
-                watched.append((info, rule))
+        rule = silence_rule(info.kind, info.rules, info.silence_minutes)
+        if rule is not None:
+            watched.append((info, rule))
     raised = 0
     if watched:
         last = np.array([to_ms(i.last_reading_at or i.created_at) for i, _ in watched], dtype=np.int64)

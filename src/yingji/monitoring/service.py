@@ -18,7 +18,7 @@ from yingji.auth import permissions as perm
 from yingji.common.persist import flush_or_conflict
 from yingji.common.schemas import is_digits
 from yingji.db.base import utcnow
-from yingji.engines.rules import RuleError, effective_rules, kind_defaults, rule_to_dict
+from yingji.engines.rules import RuleError, effective_rules, kind_defaults, rule_to_dict, silence_rule
 from yingji.errors import Conflict, InvalidField, NotFound
 from yingji.monitoring.enums import SensorKind
 from yingji.monitoring.models import Reading, Sensor
@@ -31,14 +31,10 @@ MAX_INT = 2**31 - 1
 
 
 def silence_s(*, kind: str, rules: list[dict[str, Any]] | None, silence_minutes: int | None) -> float | None:
-    """Seconds of silence after which the sensor is offline (None: never judged)."""
-    if silence_minutes is not None:
-        return silence_minutes * 60.0
-    for r in effective_rules(kind, rules):
-        if r.type == "silence":
-            return r.silence_s
-    d = kind_defaults().get(kind)
-    return d.silence_s if d else None
+    """Seconds of silence after which the sensor is offline (None: never judged) — the limit of the
+    silence rule the sweep applies (:func:`yingji.engines.rules.silence_rule`)."""
+    rule = silence_rule(kind, rules, silence_minutes)
+    return rule.silence_s if rule is not None else None
 
 
 def status_of(sensor: Sensor, now: datetime | None = None) -> str:

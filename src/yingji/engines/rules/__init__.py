@@ -18,6 +18,7 @@ from .spec import (
     parse_rule,
     rule_to_dict,
     severity_of_level,
+    silence_rule,
     warning_level,
 )
 from .vectorised import Outcome, Params, Stream, evaluate, gaps, make_stream, params_of, rate_of_change, silent
@@ -42,6 +43,7 @@ __all__ = [
     "reference",
     "rule_to_dict",
     "severity_of_level",
+    "silence_rule",
     "silent",
     "warning_level",
 ]

@@ -265,3 +265,15 @@ def effective_rules(kind: str, overrides: Sequence[Mapping[str, Any]] | None) ->
             raise RuleError(f"rules.{i}.{exc.field}", exc.message) from None
         rules[rule.cause] = rule
     return tuple(rules.values())
+
+
+def silence_rule(kind: str, overrides: Sequence[Mapping[str, Any]] | None,
+                 silence_minutes: int | None) -> Rule | None:
+    """The sensor's silence rule as the sweep applies it and the online/offline status shows it:
+    its effective silence rule with the sensor's own ``silence_minutes`` (if set) as the limit, or
+    None when the rule is disabled (the sensor is then never judged silent)."""
+    rule = next((r for r in effective_rules(kind, overrides) if r.type == "silence"), None)
+    if rule is not None and silence_minutes is not None:
+        rule = Rule(type="silence", name=rule.name, silence_s=silence_minutes * 60.0,
+                    silence_severity=rule.silence_severity, auto_lift=rule.auto_lift)
+    return rule
