@@ -142,3 +142,30 @@ def test_demo_loads_once(session: Session) -> None:
     assert all(r.narrative.startswith("【演示数据】") for r in session.scalars(select(ProgressReport)))
     assert {g.source for g in session.scalars(select(GdpFigure))} == {"合成演示数据"}
     assert {s.source for s in session.scalars(select(LossStatistic))} == {"合成演示数据"}
+
+
+def test_the_dashboard_page_evaluates_the_indicators_once(
+    session: Session, world: Any, settings: Any, plan: ActionPlan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's summary and its indicator cards share one evaluation (each computed indicator runs
+    network coverage or the relief check and records a snapshot): counted through the real
+    function, which still does the work."""
+    from yingji.auth.models import User
+    from yingji.supervision import indicators
+    from yingji.web.pages_supervision import Day, dashboard_data
+
+    real = indicators.evaluate_all
+    calls: list[int] = []
+
+    def counting(**kwargs: Any) -> Any:
+        calls.append(1)
+        return real(**kwargs)
+
+    monkeypatch.setattr(indicators, "evaluate_all", counting)
+    user = session.get(User, world.users["commander"])
+    assert user is not None
+    today = local_today()
+    data = dashboard_data(session=session, user=user, plan=plan, day=Day(as_of=today, today=today, explicit=False),
+                          settings=settings, lang="zh-CN")
+    assert data["indicators"] and sum(c["count"] for c in data["light_counts"]) == len(data["indicators"])
+    assert len(calls) == 1

@@ -40,7 +40,7 @@ source module is not available).
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -905,11 +905,16 @@ def list_indicators(
     tz: str = DEFAULT_TZ,
     kind: IndicatorKind | None = None,
     light: Light | None = None,
+    evaluated: Sequence[Evaluated] | None = None,
 ) -> list[dict[str, Any]]:
+    """Every indicator as of ``as_of`` (``evaluated``: the same day's evaluation, when the caller
+    has it already)."""
     perm.require(user, "indicators", "read")
     today = today or local_today(tz)
     out = []
-    for ev in evaluate_all(session=session, plan=plan, as_of=as_of, today=today, data_dir=data_dir, tz=tz):
+    if evaluated is None:
+        evaluated = evaluate_all(session=session, plan=plan, as_of=as_of, today=today, data_dir=data_dir, tz=tz)
+    for ev in evaluated:
         if kind is not None and ev.kind != kind:
             continue
         row = indicator_out(ev, session=session, user=user, as_of=as_of)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from yingji.supervision import indicators as ind_service
 from yingji.supervision import service
 from yingji.supervision.common import DEFAULT_TZ, local_date
 from yingji.supervision.enums import Comparator, IndicatorKind, Light, ReportStatus, TaskStatus
-from yingji.supervision.models import ActionPlan
+from yingji.supervision.models import ActionPlan, ActionTask
 
 STATUS_ORDER = [s.value for s in TaskStatus]
 LIGHT_ORDER = [lt.value for lt in Light]
@@ -36,11 +37,16 @@ def dashboard(
     today: date,
     data_dir: Path | None,
     tz: str = DEFAULT_TZ,
+    states: list[tuple[ActionTask, service.TaskState]] | None = None,
+    evaluated: Sequence[ind_service.Evaluated] | None = None,
 ) -> dict[str, Any]:
     """Overall status, tasks by section and by unit, the overdue list, indicators by light and a
-    per-division comparison — all as of ``as_of``."""
+    per-division comparison — all as of ``as_of``. A caller that has the task states or the
+    evaluated indicators of the same day passes them in, so nothing is computed (or snapshotted)
+    twice."""
     perm.require(user, "action_tasks", "read")
-    states = service.plan_states(session=session, plan=plan, as_of=as_of)
+    if states is None:
+        states = service.plan_states(session=session, plan=plan, as_of=as_of)
     statuses = [s.status.value for _, s in states]
     percents = [s.percent or 0 for _, s in states]
     by_status = _counts(statuses, STATUS_ORDER)
@@ -118,11 +124,12 @@ def dashboard(
         if st.status == TaskStatus.overdue
     ]
 
-    indicators = [
-        ind_service.indicator_out(ev, session=session, user=user, as_of=as_of, trend=False)
-        for ev in ind_service.evaluate_all(
+    if evaluated is None:
+        evaluated = ind_service.evaluate_all(
             session=session, plan=plan, as_of=as_of, today=today, data_dir=data_dir, tz=tz
         )
+    indicators = [
+        ind_service.indicator_out(ev, session=session, user=user, as_of=as_of, trend=False) for ev in evaluated
     ]
     divisions: dict[str, dict[str, Any]] = defaultdict(dict)
     columns = []
@@ -229,10 +236,11 @@ def monthly_data(
 ) -> dict[str, Any]:
     perm.require(user, "action_tasks", "export")
     first, as_of = service.month_bounds(month, today)
-    dash = dashboard(
-        session=session, user=user, plan=plan, as_of=as_of, today=today, data_dir=data_dir, tz=tz
-    )
     states = service.plan_states(session=session, plan=plan, as_of=as_of)
+    dash = dashboard(
+        session=session, user=user, plan=plan, as_of=as_of, today=today, data_dir=data_dir, tz=tz,
+        states=states,
+    )
     reports, _ = service.list_reports(
         session=session, user=user, plan=plan, as_of=as_of, since=first, page=1, size=10_000
     )

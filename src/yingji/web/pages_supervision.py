@@ -358,7 +358,12 @@ def _month_default(day: Day) -> str:
 def dashboard_data(
     *, session: Session, user: User, plan: ActionPlan, day: Day, settings: Settings, lang: str
 ) -> dict[str, Any]:
-    """Everything the dashboard and its print view show, as of ``day``."""
+    """Everything the dashboard and its print view show, as of ``day`` (the indicators evaluated
+    once, for the summary and the cards)."""
+    evaluated = ind_service.evaluate_all(
+        session=session, plan=plan, as_of=day.as_of, today=day.today, data_dir=settings.data_dir,
+        tz=settings.timezone,
+    )
     dash = report_service.dashboard(
         session=session,
         user=user,
@@ -367,6 +372,7 @@ def dashboard_data(
         today=day.today,
         data_dir=settings.data_dir,
         tz=settings.timezone,
+        evaluated=evaluated,
     )
     try:
         indicators = ind_service.list_indicators(
@@ -377,6 +383,7 @@ def dashboard_data(
             today=day.today,
             data_dir=settings.data_dir,
             tz=settings.timezone,
+            evaluated=evaluated,
         )
     except Forbidden:
         indicators = []
