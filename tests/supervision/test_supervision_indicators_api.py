@@ -128,10 +128,11 @@ def test_fire_coverage_is_the_routing_engines_built_up_share(clients: Any, grid_
     assert ind["met"] is False and ind["light"] == "red"
     assert _rows(ind)["371581"]["value"] == pytest.approx(100.0) and _rows(ind)["371502"]["value"] == 0
     assert ind["detail"]["turnout_s"] == 60 and ind["detail"]["drive_budget_s"] == 240
-    _facility(admin, "东昌府消防站", "fire_station", "371502", **_at(grid_graph, 40, 40), station_class="standard_1")
+    # a station 1 km along the arterial from the far cell (60 s at 60 km/h) covers it
+    _facility(admin, "东昌府消防站", "fire_station", "371502", **_at(grid_graph, 35, 40), station_class="standard_1")
     ind = indicator(admin, "fire_rescue_5min")
     assert ind["value"] == pytest.approx(100.0) and ind["light"] == "green"
-    # closing the roads around the second station takes its cell out of reach again
+    # closing the roads around the far cell takes it out of the second station's reach again
     lon, lat = lonlat(grid_graph, 40, 40)
     d = 0.0035
     box = {"type": "Polygon", "coordinates": [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d],
@@ -139,6 +140,7 @@ def test_fire_coverage_is_the_routing_engines_built_up_share(clients: Any, grid_
     ok(admin.post("/api/v1/routing/closures", json={"reason": "积水", "division_code": "371502", "area": box}), 201)
     ind = indicator(admin, "fire_rescue_5min")
     assert ind["value"] == pytest.approx(100 * ok(admin.get("/api/v1/routing/coverage/fire"))["built_up_share"])
+    assert ind["value"] == pytest.approx(100 / 3) and ind["light"] == "red"  # the closure moved it back
 
 
 def test_medical_reach_is_the_routing_engines_population_share(clients: Any, grid_graph: RoadGraph) -> None:
