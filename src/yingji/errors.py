@@ -14,6 +14,10 @@ class YingjiError(Exception):
         super().__init__(message)
         self.message = message
 
+    def extra(self) -> dict[str, object]:
+        """Fields the HTTP error body carries beside ``detail`` (none by default)."""
+        return {}
+
 
 class NotFound(YingjiError):
     status_code = 404

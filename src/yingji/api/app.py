@@ -65,7 +65,7 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(YingjiError)
     async def _domain(_request: Request, exc: YingjiError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+        return JSONResponse({"detail": exc.message, **exc.extra()}, status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -60,9 +60,8 @@ class InvalidTransition(Conflict):
             f"status: incident {incident_id} cannot go from {current} to {requested}; allowed next states: {nxt}"
         )
 
-    def body(self) -> dict[str, Any]:
-        return {"detail": self.message, "current": self.current, "requested": self.requested,
-                "allowed": self.allowed}
+    def extra(self) -> dict[str, object]:
+        return {"current": self.current, "requested": self.requested, "allowed": self.allowed}
 
 
 def _exists(session: Session, registry: str, key: Any) -> Any:

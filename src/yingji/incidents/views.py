@@ -185,10 +185,7 @@ def decide_level(incident: CurrentIncident, data: LevelDecision, session: Sessio
 @incidents.post("/{incident_id}/transitions", response_model=IncidentRead,
                 summary="Move along the lifecycle (409 lists the allowed next states)")
 def transition(incident: CurrentIncident, data: TransitionIn, session: SessionDep, user: CurrentUser) -> Any:
-    try:
-        return service.transition(session=session, user=user, incident_id=incident.id, data=data)
-    except service.InvalidTransition as exc:
-        return JSONResponse(exc.body(), status_code=409)
+    return service.transition(session=session, user=user, incident_id=incident.id, data=data)
 
 
 @incidents.get("/{incident_id}/timeline", response_model=list[TimelineRead], summary="The append-only timeline")
