@@ -7,11 +7,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from yingji.auth import service as auth_service
 from yingji.auth.models import User
 from yingji.config import Settings
-from yingji.errors import Forbidden, Unauthorized
+from yingji.errors import Forbidden, TooLarge, Unauthorized
 
 SESSION_COOKIE = "yingji_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -77,3 +78,12 @@ def require_admin(user: CurrentUser) -> User:
 
 
 AdminUser = Annotated[User, Depends(require_admin)]
+
+
+def read_upload(file: UploadFile, limit: int, field: str = "file") -> bytes:
+    """An uploaded file's bytes, refused (413, naming the field) past ``limit``. Blocking: call it
+    from a sync route (FastAPI runs those in its thread pool) or inside ``run_in_threadpool``."""
+    content = file.file.read(limit + 1)
+    if len(content) > limit:
+        raise TooLarge(f"{field}: exceeds the upload limit of {limit} bytes")
+    return content

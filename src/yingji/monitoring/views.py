@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from yingji.common.schemas import Page
 from yingji.db.base import utcnow
@@ -95,18 +96,20 @@ async def post_readings(request: Request, session: SessionDep, user: CurrentUser
     if len(raw) > settings.max_upload_bytes:
         raise TooLarge(f"body: exceeds {settings.max_upload_bytes} bytes")
     ctype = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-    if ctype in ("text/csv", "application/csv"):
-        items = ingest.parse_csv_body(raw)
-    elif ctype in ("application/json", ""):
-        items = ingest.parse_json_body(raw)
-    else:
+    if ctype not in ("text/csv", "application/csv", "application/json", ""):
         raise InvalidField("body", "send application/json or text/csv")
-    report = ingest.ingest(session=session, actor=user, items=items)
-    # Acknowledge only what is durable: commit here, inside the handler, so that a failed commit
-    # is an error response and a 200 always means stored. (FastAPI runs the exit code of a
-    # yield dependency after the response has been sent unless the dependency is declared with
-    # scope="function"; committing here does not depend on how get_session is declared.)
-    session.commit()
+
+    def store() -> ingest.IngestReport:
+        """Parse, ingest and commit — blocking work, run off the event loop. Acknowledge only what
+        is durable: commit here, inside the handler, so that a failed commit is an error response
+        and a 200 always means stored (committing here does not depend on how get_session is
+        declared)."""
+        items = ingest.parse_json_body(raw) if ctype in ("application/json", "") else ingest.parse_csv_body(raw)
+        report = ingest.ingest(session=session, actor=user, items=items)
+        session.commit()
+        return report
+
+    report = await run_in_threadpool(store)
     body = report.as_dict()
     if report.received and not report.accepted and not report.duplicates:
         detail = [{"loc": ["body", "readings", r["index"]] + ([r["field"]] if r["field"] else []),

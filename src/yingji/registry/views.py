@@ -3,14 +3,14 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Body, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from yingji.auth import permissions as perm
 from yingji.common.geo import feature_collection, parse_bbox
 from yingji.common.schemas import Page
-from yingji.deps import CurrentUser, SessionDep, SettingsDep
-from yingji.errors import InvalidField, TooLarge
+from yingji.deps import CurrentUser, SessionDep, SettingsDep, read_upload
+from yingji.errors import InvalidField
 from yingji.registry import service, spreadsheets
 from yingji.registry.specs import REGISTRIES, RegistrySpec
 
@@ -98,8 +98,7 @@ def build_router(spec: RegistrySpec) -> APIRouter:
         )
 
     @router.post("/import", summary=f"Import {spec.en} from .xlsx (all or nothing)")
-    async def import_(
-        request: Request,
+    def import_(
         session: SessionDep,
         user: CurrentUser,
         settings: SettingsDep,
@@ -107,9 +106,7 @@ def build_router(spec: RegistrySpec) -> APIRouter:
         dry_run: bool = False,
     ) -> Any:
         perm.require(user, spec.name, "import")
-        content = await file.read(settings.max_upload_bytes + 1)
-        if len(content) > settings.max_upload_bytes:
-            raise TooLarge(f"file: upload exceeds {settings.max_upload_bytes} bytes")
+        content = read_upload(file, settings.max_upload_bytes)
         report = spreadsheets.import_xlsx(
             session=session, spec=spec, user=user, content=content, dry_run=dry_run
         )

@@ -15,8 +15,7 @@ from fastapi.responses import FileResponse
 
 from yingji.auth import permissions as perm
 from yingji.common.schemas import Page
-from yingji.deps import CurrentUser, SessionDep, SettingsDep
-from yingji.errors import TooLarge
+from yingji.deps import CurrentUser, SessionDep, SettingsDep, read_upload
 from yingji.supervision import indicators as ind_service
 from yingji.supervision import reminders as reminder_service
 from yingji.supervision import reports as report_service
@@ -234,9 +233,7 @@ def add_evidence(
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="The evidence file")],
 ) -> Any:
-    content = file.file.read(settings.max_upload_bytes + 1)
-    if len(content) > settings.max_upload_bytes:
-        raise TooLarge(f"file: exceeds the upload limit of {settings.max_upload_bytes} bytes")
+    content = read_upload(file, settings.max_upload_bytes)
     return service.add_evidence(
         session=session,
         user=user,

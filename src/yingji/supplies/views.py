@@ -9,8 +9,7 @@ from fastapi.responses import JSONResponse
 
 from yingji.auth import permissions as perm
 from yingji.common.schemas import Page
-from yingji.deps import CurrentUser, SessionDep, SettingsDep
-from yingji.errors import TooLarge
+from yingji.deps import CurrentUser, SessionDep, SettingsDep, read_upload
 from yingji.supplies import service, spreadsheet
 from yingji.supplies.schemas import (
     DEADLINE_MAX_S,
@@ -133,12 +132,10 @@ def lots_template(user: CurrentUser) -> Response:
 
 
 @router.post("/lots/import", summary="Import lots from .xlsx or .csv: receipts and stock-takes, all or nothing")
-async def import_lots(
+def import_lots(
     session: SessionDep, user: CurrentUser, settings: SettingsDep, file: UploadFile, dry_run: bool = False,
 ) -> Any:
-    content = await file.read(settings.max_upload_bytes + 1)
-    if len(content) > settings.max_upload_bytes:
-        raise TooLarge(f"file: upload exceeds {settings.max_upload_bytes} bytes")
+    content = read_upload(file, settings.max_upload_bytes)
     report = spreadsheet.import_stock(session=session, user=user, content=content, filename=file.filename,
                                       dry_run=dry_run)
     if report.errors:

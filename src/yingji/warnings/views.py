@@ -5,11 +5,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from yingji.auth import permissions as perm
 from yingji.common.schemas import Page
 from yingji.db.base import utcnow
-from yingji.deps import CurrentUser, SessionDep, SettingsDep, get_current_user
+from yingji.deps import CurrentUser, SessionDep, SettingsDep, get_current_user, read_upload
 from yingji.errors import InvalidField, TooLarge
 from yingji.warnings import cap, feed, imports, service
 from yingji.warnings.enums import LEVELS
@@ -98,14 +99,16 @@ async def import_cap(
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise InvalidField("file", "attach the CAP document as 'file'")
-        content = await upload.read(settings.max_upload_bytes + 1)
+        content = await run_in_threadpool(read_upload, upload, settings.max_upload_bytes)
     elif ctype in XML_TYPES:
         content = await request.body()
+        if len(content) > settings.max_upload_bytes:
+            raise TooLarge(f"body: CAP document exceeds {settings.max_upload_bytes} bytes")
     else:
         raise InvalidField("body", f"send the CAP XML as {', '.join(XML_TYPES)} or multipart/form-data")
-    if len(content) > settings.max_upload_bytes:
-        raise TooLarge(f"body: CAP document exceeds {settings.max_upload_bytes} bytes")
-    return imports.import_document(session=session, user=user, content=content, division_code=division_code)
+    # the import (parsing, validation, database) is blocking work: off the event loop
+    return await run_in_threadpool(imports.import_document, session=session, user=user, content=content,
+                                   division_code=division_code)
 
 
 @router.post("/import/feed", summary="Poll an Atom feed of CAP alerts (or one CAP URL) and import each alert")

@@ -37,8 +37,8 @@ from yingji.auth import permissions as perm
 from yingji.auth.models import User
 from yingji.common.schemas import is_digits
 from yingji.config import Settings
-from yingji.deps import SessionDep, SettingsDep
-from yingji.errors import Conflict, Forbidden, InvalidField, NotFound, TooLarge, YingjiError
+from yingji.deps import SessionDep, SettingsDep, read_upload
+from yingji.errors import Conflict, Forbidden, InvalidField, NotFound, YingjiError
 from yingji.registry.models import Facility, Unit
 from yingji.supplies import common, service, spreadsheet
 from yingji.supplies.enums import MoveKind, Ownership
@@ -236,11 +236,9 @@ async def supplies_lots_import(
     if isinstance(upload, str) or upload is None or not upload.filename:
         return await run_in_threadpool(_lots_page, request, user, session, settings,
                                        import_error=t("sup.import.no_file"), status_code=422)
-    content = await upload.read(settings.max_upload_bytes + 1)
-    if len(content) > settings.max_upload_bytes:
-        raise TooLarge(f"file: upload exceeds {settings.max_upload_bytes} bytes")
 
     def run() -> Response:
+        content = read_upload(upload, settings.max_upload_bytes)
         report = spreadsheet.import_stock(session=session, user=user, content=content, filename=upload.filename,
                                           dry_run=dry_run)
         result = report.as_dict()
