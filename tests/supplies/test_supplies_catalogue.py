@@ -77,3 +77,15 @@ def test_only_the_city_changes_the_catalogue(clients: Any, depots: Depots) -> No
     used = depots.items["tent"]
     r = clients["commander"].delete(f"/api/v1/supplies/items/{used}")
     assert r.status_code == 409  # the tent has norms
+
+
+def test_search_takes_wildcards_literally(clients: Any, depots: Depots) -> None:
+    c = clients["viewer"]
+    found = c.get("/api/v1/supplies/items", params={"q": "帐篷"}).json()
+    assert found["total"] >= 1 and all("帐篷" in i["name"] for i in found["items"])
+    assert c.get("/api/v1/supplies/items", params={"q": "tEnT"}).json()["total"] >= 1  # case-insensitive
+    assert c.get("/api/v1/supplies/items", params={"q": "%"}).json()["total"] == 0
+    every = c.get("/api/v1/supplies/items", params={"size": 500}).json()["total"]
+    underscored = c.get("/api/v1/supplies/items", params={"q": "_", "size": 500}).json()
+    assert 0 < underscored["total"] < every  # codes with an underscore, not every item
+    assert all("_" in i["code"] for i in underscored["items"])

@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth import permissions as perm
+from yingji.common.persist import text_search
 from yingji.db.base import utcnow
 from yingji.errors import Conflict, Forbidden, InvalidField
 from yingji.incidents import journal
@@ -176,9 +177,7 @@ def list_incidents(
     if f.division:
         stmt = stmt.where(Incident.division_code.like(perm.division_prefix(f.division) + "%"))
     if f.q:
-        pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(Incident.title.ilike(pattern, escape="\\"),
-                              Incident.address.ilike(pattern, escape="\\")))
+        stmt = stmt.where(text_search(f.q, Incident.title, Incident.address))
     if f.since:
         stmt = stmt.where(Incident.occurred_at >= f.since)
     if f.until:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 import yingji.monitoring.permissions  # noqa: F401  (registers the grants)
 from yingji.audit import service as audit
 from yingji.auth import permissions as perm
-from yingji.common.persist import flush_or_conflict
+from yingji.common.persist import flush_or_conflict, text_search
 from yingji.common.schemas import is_digits
 from yingji.db.base import utcnow
 from yingji.engines.rules import RuleError, effective_rules, kind_defaults, rule_to_dict, silence_rule
@@ -89,8 +89,7 @@ def _query(user: perm.Principal, f: Filters) -> Select[Any]:
     if f.active is not None:
         stmt = stmt.where(Sensor.active == f.active)
     if f.q:
-        like = "%" + f.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(Sensor.name.ilike(like, escape="\\") | Sensor.code.ilike(like, escape="\\"))
+        stmt = stmt.where(text_search(f.q, Sensor.name, Sensor.code))
     return stmt
 
 

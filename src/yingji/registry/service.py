@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
 from yingji.auth import permissions as perm
-from yingji.common.persist import flush_or_conflict
+from yingji.common.persist import flush_or_conflict, text_search
 from yingji.errors import Conflict, InvalidField, NotFound
 from yingji.registry.models import Division, Team, Unit
 from yingji.registry.schemas import MAX_INT
@@ -62,10 +62,6 @@ def check_filter_values(spec: RegistrySpec, filters: ListFilters) -> None:
             raise InvalidField(param, f"unknown {field} {value!r}; one of {', '.join(choices)}")
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _apply_filters(stmt: Select[Any], spec: RegistrySpec, f: ListFilters) -> Select[Any]:
     model = spec.model
     if f.division:
@@ -83,8 +79,7 @@ def _apply_filters(stmt: Select[Any], spec: RegistrySpec, f: ListFilters) -> Sel
             raise InvalidField("unit_id", f"unknown unit {f.unit_id}")
         stmt = stmt.where(model.unit_id == f.unit_id)  # type: ignore[attr-defined]
     if f.q:
-        pattern = f"%{_like_escape(f.q.strip())}%"
-        stmt = stmt.where(or_(*(getattr(model, c).ilike(pattern, escape="\\") for c in spec.search)))
+        stmt = stmt.where(text_search(f.q, *(getattr(model, c) for c in spec.search)))
     if f.bbox:
         if not spec.located:
             raise InvalidField("bbox", f"{spec.name} are not located")

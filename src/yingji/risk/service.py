@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ import yingji.risk.permissions  # noqa: F401  (registers the grants)
 from yingji.audit import service as audit
 from yingji.auth import permissions as perm
 from yingji.common.geo import check_geometry, feature_collection
-from yingji.common.persist import flush_or_conflict
+from yingji.common.persist import flush_or_conflict, text_search
 from yingji.errors import Conflict, InvalidField, NotFound
 from yingji.registry.models import Division, Facility, Unit
 from yingji.risk import chemicals as chem
@@ -97,9 +97,7 @@ def _query(user: perm.Principal, f: Filters) -> Select[Any]:
     if f.unit_id is not None:
         stmt = stmt.where(HazardSource.unit_id == f.unit_id)
     if f.q:
-        like = "%" + f.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(HazardSource.name.ilike(like, escape="\\"), HazardSource.code.ilike(like, escape="\\"),
-                              HazardSource.address.ilike(like, escape="\\")))
+        stmt = stmt.where(text_search(f.q, HazardSource.name, HazardSource.code, HazardSource.address))
     if f.bbox:
         a, b, c, d = f.bbox
         stmt = stmt.where(and_(HazardSource.lon >= a, HazardSource.lon <= c,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth import permissions as perm
-from yingji.common.persist import flush_or_conflict
+from yingji.common.persist import flush_or_conflict, text_search
 from yingji.errors import Conflict, InvalidField, NotFound
 from yingji.supplies.common import as_dict, page_out, record
 from yingji.supplies.enums import ItemCategory
@@ -54,8 +54,7 @@ def list_items(
             raise InvalidField("category", f"unknown category {category!r}")
         stmt = stmt.where(Item.category == category)
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(Item.name.like(like) | Item.code.like(like) | Item.name_en.like(like))
+        stmt = stmt.where(text_search(q, Item.name, Item.code, Item.name_en))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(Item.category, Item.code).offset((page - 1) * size).limit(size))
     return page_out([ItemRead.model_validate(r) for r in rows], total, page, size)
