@@ -3,6 +3,7 @@ and says which it took into account."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from yingji.audit import service as audit
 from yingji.auth import permissions as perm
+from yingji.common.geo import AREA, check_geometry
 from yingji.db.base import utcnow
 from yingji.engines import network as ne
 from yingji.engines.network import NetworkError, NoRoute, PointOffNetwork
@@ -536,19 +538,10 @@ def create_closure(
         raise InvalidField("division_code", f"unknown division {data.division_code}")
     net = load_network(data_dir)
     if data.area is not None:
-        try:
-            geom = shape(data.area)
-        except Exception:
-            raise InvalidField("area", "not a GeoJSON geometry") from None
-        if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
-            raise InvalidField("area", "must be a Polygon or MultiPolygon")
-        if not shapely.is_valid(geom):
-            raise InvalidField("area", f"invalid polygon: {shapely.is_valid_reason(geom)}")
-        minx, miny, maxx, maxy = geom.bounds
-        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-            raise InvalidField("area", "coordinates outside ±180/±90")
-        edges = _resolve_edges(net, mapping(geom))
-        geometry = mapping(geom)
+        geometry = check_geometry(data.area, "area", AREA)
+        assert geometry is not None
+        geom = shape(geometry)
+        edges = _resolve_edges(net, geometry)
     else:
         assert data.edges is not None
         bad = [e for e in data.edges if not 0 <= e < net.graph.n_edges]
@@ -566,14 +559,14 @@ def create_closure(
             for e in edges
         ]
         geom = shapely.MultiLineString(lines)
-        geometry = mapping(geom)
+        geometry = json.loads(json.dumps(mapping(geom)))  # tuples → lists
     if not edges:
         raise InvalidField("area", "closes no road of the network")
     c = geom.centroid
     closure = RoadClosure(
         reason=data.reason,
         division_code=data.division_code,
-        geometry=_jsonable(geometry),
+        geometry=geometry,
         edges=edges,
         network_key=net.key,
         opened_at=data.opened_at or utcnow(),
@@ -595,12 +588,6 @@ def create_closure(
         after=closure.to_dict(),
     )
     return closure
-
-
-def _jsonable(geometry: Any) -> dict[str, Any]:
-    import json
-
-    return json.loads(json.dumps(geometry))
 
 
 def get_closure(*, session: Session, user: perm.Principal, closure_id: int) -> RoadClosure:
