@@ -178,6 +178,16 @@ def test_sse_delivers_to_a_second_client_within_a_second(live: Any, listeners: d
     assert [(e["topic"], e["action"]) for e in seen] == [("incident", "created"), ("task", "created"),
                                                          ("incident", "status")]
     assert seen[-1]["data"]["status"] == "verified"
+    # an incident that ends cancels its open tasks, each announced like a cancellation by hand
+    with httpx.Client(base_url=live.server.url, headers=live.headers("duty"), timeout=30) as c:
+        end = c.post(f"/api/v1/incidents/{inc['id']}/transitions", json={"to": "closed", "reason": "处置完毕"})
+        assert end.status_code == 200, end.text
+    cancelled = []
+    while not cancelled:
+        _, event = listeners["health"].next(timeout=5)
+        if (event["topic"], event["action"]) == ("task", "cancel"):
+            cancelled.append(event)
+    assert cancelled[0]["data"]["id"] == task.json()["id"] and cancelled[0]["data"]["status"] == "cancelled"
 
 
 def test_incident_rows_of_the_live_database(live: Any) -> None:

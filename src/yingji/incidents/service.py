@@ -21,18 +21,17 @@ from yingji.common.persist import text_search
 from yingji.db.base import utcnow
 from yingji.errors import Conflict, Forbidden, InvalidField
 from yingji.incidents import journal
+from yingji.incidents import tasks as tasks_service
 from yingji.incidents.access import can_see, incident_clause, load_incident
 from yingji.incidents.enums import (
     DISPATCH_ACTIVE,
-    TASK_OPEN,
     TERMINAL_STATUSES,
     TRANSITIONS,
     Level,
     Status,
-    TaskStatus,
 )
 from yingji.incidents.grading import figures_of, suggestion_for
-from yingji.incidents.models import Dispatch, Incident, Task, TimelineEntry
+from yingji.incidents.models import Dispatch, Incident, TimelineEntry
 from yingji.incidents.permissions import INCIDENTS
 from yingji.incidents.reference import Reference, load_reference
 from yingji.incidents.schemas import (
@@ -372,7 +371,7 @@ def transition(
               "merged_into_id": incident.merged_into_id},
     )
     if target in TERMINAL_STATUSES:
-        _cancel_open_tasks(session, user, incident, f"事件{target.label()}")
+        tasks_service.cancel_open(session, user, incident, f"事件{target.label()}")
     if target_incident is not None:
         journal.timeline(session, incident=target_incident, actor=user, kind="note",
                          summary=f"事件 {incident.id}（{incident.title}）作为重复信息并入本事件",
@@ -380,19 +379,6 @@ def transition(
     journal.emit(session, topic="incident", action="status", incident=incident,
                  data={**journal.incident_summary(incident), "from": current.value})
     return incident
-
-
-def _cancel_open_tasks(session: Session, user: perm.Principal, incident: Incident, reason: str) -> None:
-    tasks = session.scalars(select(Task).where(
-        Task.incident_id == incident.id, Task.status.in_([s.value for s in TASK_OPEN])))
-    for task in tasks:
-        before = task.to_dict()
-        task.status = TaskStatus.cancelled.value
-        task.reject_reason = reason
-        session.flush()
-        journal.write_audit(session, user, "update", "incident_tasks", task.id, before, task.to_dict())
-        journal.timeline(session, incident=incident, actor=user, kind="task",
-                         summary=f"任务撤销：{task.title}（{reason}）", data={"task_id": task.id})
 
 
 def add_note(*, session: Session, user: perm.Principal, incident_id: int, data: NoteIn) -> TimelineEntry:

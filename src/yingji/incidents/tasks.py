@@ -207,16 +207,40 @@ def _act(
             f"status: task {task.id} is {current.value}; cannot {action}"
             + (f" (possible: {', '.join(possible)})" if possible else " (no action left)")
         )
+    on_behalf = "" if own_task(user, task) or command_side else f"（由 {user.username} 代为登记）"
+    return _record(session, user, task, incident, action, apply, lambda t: describe(t) + on_behalf)
+
+
+def _record(
+    session: Session,
+    user: perm.Principal,
+    task: Task,
+    incident: Incident,
+    action: str,
+    apply: Callable[[Task], None],
+    describe: Callable[[Task], str],
+) -> Task:
+    """Change a task the caller has checked: audit, timeline and the live ``task`` event."""
     before = task.to_dict()
     apply(task)
     session.flush()
     journal.write_audit(session, user, "update", "incident_tasks", task.id, before, task.to_dict())
-    on_behalf = "" if own_task(user, task) or command_side else f"（由 {user.username} 代为登记）"
-    journal.timeline(session, incident=incident, actor=user, kind="task", summary=describe(task) + on_behalf,
+    journal.timeline(session, incident=incident, actor=user, kind="task", summary=describe(task),
                      data={"task_id": task.id, "action": action, "status": task.status, "progress": task.progress})
     journal.emit(session, topic="task", action=action, incident=incident, data=task_read(task), resource=TASKS,
                  extra_units=(task.unit_id,))
     return task
+
+
+def cancel_open(session: Session, user: perm.Principal, incident: Incident, reason: str) -> None:
+    """Cancel every open task of an incident that ends (closed, merged, false alarm), each recorded
+    and announced like a cancellation by hand."""
+    def apply(t: Task) -> None:
+        t.status, t.reject_reason = TaskStatus.cancelled.value, reason
+
+    for task in session.scalars(select(Task).where(
+            Task.incident_id == incident.id, Task.status.in_([s.value for s in TASK_OPEN]))).all():
+        _record(session, user, task, incident, "cancel", apply, lambda t: f"任务撤销：{t.title}（{reason}）")
 
 
 def accept(*, session: Session, user: perm.Principal, task_id: int) -> Task:

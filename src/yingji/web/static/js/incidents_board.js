@@ -255,7 +255,7 @@
     if (!ev) { refreshAll(); return; }
     if (ev.topic === 'incident' || ev.topic === 'report') refresh.incidents();
     if (ev.topic === 'dispatch') { refresh.dispatches(); }
-    if (ev.topic === 'task' || (ev.topic === 'incident' && (ev.action === 'plan' || ev.action === 'status'))) refresh.tasks();
+    if (ev.topic === 'task' || (ev.topic === 'incident' && ev.action === 'plan')) refresh.tasks();
   });
   if ($('tasks-mine')) $('tasks-mine').addEventListener('change', function () { refresh.tasks(); });
   /* times move on: re-draw the deadlines every half minute, re-read everything every five */

@@ -804,7 +804,7 @@
       refresh.incident();
       refresh.plans();
       refresh.schedule();
-      if (ev.action === 'plan' || ev.action === 'status') refresh.tasks();
+      if (ev.action === 'plan') refresh.tasks();
     }
     if (ev.topic === 'task') refresh.tasks();
     if (ev.topic === 'dispatch') { refresh.dispatches(); refresh.recs(); }
