@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from yingji.common.geo import feature_collection
 from yingji.common.schemas import Page
 from yingji.db.base import utcnow
 from yingji.deps import CurrentUser, SessionDep, SettingsDep
@@ -34,7 +35,7 @@ def list_sensors(
     now = utcnow()
     if format == "geojson":
         rows = service.all_sensors(session=session, user=user, filters=filters)
-        return JSONResponse({"type": "FeatureCollection", "features": [service.to_feature(s, now) for s in rows]},
+        return JSONResponse(feature_collection(service.to_feature(s, now) for s in rows),
                             media_type="application/geo+json")
     items, total = service.list_sensors(session=session, user=user, filters=filters, page=page, size=size)
     return {"items": [service.read_dict(s, now) for s in items], "total": total, "page": page, "size": size}

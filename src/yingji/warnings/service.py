@@ -59,6 +59,16 @@ def read_dict(w: EarlyWarning) -> dict[str, Any]:
     return out
 
 
+def to_feature(w: EarlyWarning) -> dict[str, Any]:
+    """The warning on the map: its area (else its point), styled in its level's colour."""
+    props = read_dict(w)
+    geometry = props.pop("area") or (None if w.lon is None else {"type": "Point", "coordinates": [w.lon, w.lat]})
+    c = LEVELS[w.level][3]
+    props.update(level_zh=LEVELS[w.level][1], **{"marker-color": c, "stroke": c, "fill": c, "fill-opacity": 0.3},
+                 style={"color": c, "fillColor": c, "fillOpacity": 0.3, "weight": 2})
+    return {"type": "Feature", "id": w.id, "geometry": geometry, "properties": props}
+
+
 def _snapshot(w: EarlyWarning) -> dict[str, Any]:
     d = w.to_dict()
     d.pop("cap_xml", None)

@@ -8,12 +8,12 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from yingji.auth import permissions as perm
+from yingji.common.geo import feature_collection
 from yingji.common.schemas import Page
 from yingji.db.base import utcnow
 from yingji.deps import CurrentUser, SessionDep, SettingsDep, get_current_user, read_upload
 from yingji.errors import InvalidField, TooLarge
 from yingji.warnings import cap, feed, imports, service
-from yingji.warnings.enums import LEVELS
 from yingji.warnings.schemas import (
     FeedImport,
     WarningAction,
@@ -36,15 +36,6 @@ def _importer(user: CurrentUser) -> Any:
 Importer = Annotated[Any, Depends(_importer)]
 feed_router = APIRouter(tags=["warnings"])
 XML_TYPES = ("application/xml", "text/xml", "application/cap+xml")
-
-
-def _feature(w: Any) -> dict[str, Any]:
-    props = service.read_dict(w)
-    geometry = props.pop("area") or (None if w.lon is None else {"type": "Point", "coordinates": [w.lon, w.lat]})
-    c = LEVELS[w.level][3]
-    props.update(level_zh=LEVELS[w.level][1], **{"marker-color": c, "stroke": c, "fill": c, "fill-opacity": 0.3},
-                 style={"color": c, "fillColor": c, "fillOpacity": 0.3, "weight": 2})
-    return {"type": "Feature", "id": w.id, "geometry": geometry, "properties": props}
 
 
 @router.get("", response_model=Page[WarningRead], summary="List warnings (most severe first; ?format=geojson)")
@@ -72,7 +63,7 @@ def list_warnings(
                               cause=cause, since=since)
     if format == "geojson":
         rows, _ = service.list_warnings(session=session, user=user, filters=filters, page=1, size=10_000)
-        return JSONResponse({"type": "FeatureCollection", "features": [_feature(w) for w in rows]},
+        return JSONResponse(feature_collection(service.to_feature(w) for w in rows),
                             media_type="application/geo+json")
     items, total = service.list_warnings(session=session, user=user, filters=filters, page=page, size=size)
     return {"items": [service.read_dict(w) for w in items], "total": total, "page": page, "size": size}
