@@ -292,35 +292,45 @@ def _first_channel(session: Session, kind: str) -> NotificationChannel | None:
                           .order_by(NotificationChannel.id))
 
 
-def _duty_deliveries(session: Session, change: WarningChange, subject: str, body: str, now: datetime
-                     ) -> list[NotificationDelivery]:
+DutyTargets = list[tuple[Any, Any]]  # (DutyShift, Contact | None), the warning's division upwards
+
+
+def _duty_targets(session: Session, division_code: str, now: datetime) -> DutyTargets:
+    """The shifts on duty now in the division and above, each with its officer's contact record."""
     from yingji.incidents.models import DutyShift
     from yingji.registry.models import Contact
 
+    shifts = list(session.scalars(select(DutyShift).where(
+        DutyShift.division_code.in_(_ancestors(division_code)),
+        and_(DutyShift.starts_at <= now, DutyShift.ends_at > now)).order_by(DutyShift.division_code.desc())))
+    contacts: dict[tuple[str, str], Any] = {}
+    if shifts:
+        for c in session.scalars(select(Contact).where(Contact.name.in_({s.officer_name for s in shifts}))
+                                 .order_by(Contact.id)):
+            contacts.setdefault((c.name, c.division_code), c)
+    return [(s, contacts.get((s.officer_name, s.division_code))) for s in shifts]
+
+
+def _duty_deliveries(change: WarningChange, subject: str, body: str, now: datetime, targets: DutyTargets,
+                     first_active: dict[str, NotificationChannel]) -> list[NotificationDelivery]:
     data = _change_data(change)
-    shifts = [s for s in session.scalars(select(DutyShift).where(
-        DutyShift.division_code.in_(_ancestors(change.division_code)),
-        and_(DutyShift.starts_at <= now, DutyShift.ends_at > now)).order_by(DutyShift.division_code.desc()))]
     base = dict(reason="duty", division_code=change.division_code, subject=subject, body=body, data=data, now=now)
-    if not shifts:
+    if not targets:
         return [_delivery(change, channel_kind="none", status="no_contact",
                           last_error="no duty shift covers this time in the warning's division or above", **base)]
     out: list[NotificationDelivery] = []
-    for shift in shifts:
-        contact = session.scalar(select(Contact).where(Contact.name == shift.officer_name,
-                                                       Contact.division_code == shift.division_code)
-                                 .order_by(Contact.id))
+    for shift, contact in targets:
         email = contact.email if contact is not None else None
         phone = shift.phone or (contact.phone_mobile if contact is not None else None)
         who = f"{shift.officer_name} (shift {shift.id}, {shift.division_code})"
         found = False
         if email:
-            ch = _first_channel(session, "email")
+            ch = first_active.get("email")
             out.append(_delivery(change, channel_id=ch.id if ch else None, channel_kind="email", recipient=email,
                                  **{**base, "data": {**data, "duty_shift_id": shift.id, "officer": who}}))
             found = True
         if phone:
-            ch = _first_channel(session, "sms")
+            ch = first_active.get("sms")
             if ch is not None:
                 out.append(_delivery(change, channel_id=ch.id, channel_kind="sms", recipient=phone,
                                      **{**base, "data": {**data, "duty_shift_id": shift.id, "officer": who}}))
@@ -338,12 +348,19 @@ def queue_changes(session: Session, changes: Iterable[WarningChange], now: datet
     """Queue the deliveries for warning changes (in ``session``'s transaction; not committed)."""
     now = now or utcnow()
     subs = list(session.scalars(select(NotificationSubscription).where(NotificationSubscription.active.is_(True))))
-    channels = {c.id: c for c in session.scalars(select(NotificationChannel))}
+    channels = {c.id: c for c in session.scalars(select(NotificationChannel).order_by(NotificationChannel.id))}
+    first_active: dict[str, NotificationChannel] = {}
+    for c in channels.values():
+        if c.active:
+            first_active.setdefault(c.kind, c)
+    duty: dict[str, DutyTargets] = {}  # by division: a batch of changes asks once per division
     out: list[NotificationDelivery] = []
     for change in changes:
         subject, body = render(change)
         if change.level <= DUTY_LEVEL and change.kind in ("raised", "escalated"):
-            out += _duty_deliveries(session, change, subject, body, now)
+            if change.division_code not in duty:
+                duty[change.division_code] = _duty_targets(session, change.division_code, now)
+            out += _duty_deliveries(change, subject, body, now, duty[change.division_code], first_active)
         for sub in subs:
             ch = channels.get(sub.channel_id)
             if ch is None or not ch.active or not matches(sub, change):
