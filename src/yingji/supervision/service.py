@@ -574,7 +574,8 @@ def _reports_by_task(session: Session, task_ids: Iterable[int]) -> dict[int, lis
     out: dict[int, list[ProgressReport]] = defaultdict(list)
     if not ids:
         return out
-    for r in session.scalars(select(ProgressReport).where(ProgressReport.task_id.in_(ids))):
+    stmt = select(ProgressReport).where(ProgressReport.task_id.in_(ids)).options(selectinload(ProgressReport.evidence))
+    for r in session.scalars(stmt):
         out[r.task_id].append(r)
     return out
 
