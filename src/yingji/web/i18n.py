@@ -378,3 +378,10 @@ class Translator:
 
     def __call__(self, key: str, **params: Any) -> str:
         return translate(key, self.lang, **params)
+
+
+def js_messages(prefix: str, lang: str) -> dict[str, str]:
+    """The catalogue's texts under ``prefix`` (e.g. ``sup.js.``) in ``lang``, keys without the
+    prefix: what a page embeds for its scripts."""
+    idx = 0 if lang.startswith("zh") else 1
+    return {k[len(prefix):]: v[idx] for k, v in MESSAGES.items() if k.startswith(prefix)}

@@ -21,7 +21,7 @@ from yingji.auth.models import User
 from yingji.common.schemas import is_digits
 from yingji.config import Settings
 from yingji.deps import SessionDep, SettingsDep
-from yingji.errors import Forbidden, NotFound
+from yingji.errors import NotFound
 from yingji.incidents import service as incident_service
 from yingji.incidents.enums import (
     DISPATCH_ACTIVE,
@@ -41,15 +41,14 @@ from yingji.incidents.enums import (
     TimelineKind,
 )
 from yingji.incidents.permissions import DISPATCHES, INCIDENTS, PLANS, REPORTS, TASKS
-from yingji.registry import service as registry_service
 from yingji.registry.enums import FacilityKind, Specialty, TeamKind, VehicleType
-from yingji.registry.specs import REGISTRIES
-from yingji.web.i18n import MESSAGES, pick
+from yingji.web import i18n
+from yingji.web.i18n import pick
 from yingji.web.mapconfig import LIAOCHENG_CENTRE, tile_attribution
 from yingji.web.nav import NavArea, register
 from yingji.web.netconfig import network_files
 from yingji.web.security import WebRoute, WebUser, request_language
-from yingji.web.views import _context, render
+from yingji.web.views import _context, readable_records, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -66,17 +65,6 @@ def _labels(enum: Any, lang: str) -> dict[str, dict[str, str]]:
     return {c.value: {"label": pick(c.zh, c.en, lang), "colour": c.colour} for c in enum.choices()}
 
 
-def _readable(session: Session, user: User, name: str) -> list[Any]:
-    if not perm.allowed(user.role, name, "read"):
-        return []
-    try:
-        return registry_service.all_records(
-            session=session, spec=REGISTRIES[name], user=user, filters=registry_service.ListFilters(), limit=5000
-        )
-    except Forbidden:
-        return []
-
-
 def _division_options(rows: list[Any], lang: str) -> list[list[str]]:
     indent = {"province": "", "city": "", "county": "\u3000", "township": "\u3000\u3000"}
     zh = lang.startswith("zh")
@@ -86,9 +74,8 @@ def _division_options(rows: list[Any], lang: str) -> list[list[str]]:
 
 
 def js_messages(lang: str) -> dict[str, str]:
-    """The ``inc.*`` texts of the catalogue for the scripts (keys without the prefix)."""
-    idx = 0 if lang.startswith("zh") else 1
-    return {k[len(JS_PREFIX):]: v[idx] for k, v in MESSAGES.items() if k.startswith(JS_PREFIX)}
+    """The ``inc.*`` texts for the scripts (keys without the prefix)."""
+    return i18n.js_messages(JS_PREFIX, lang)
 
 
 def page_config(
@@ -96,7 +83,7 @@ def page_config(
 ) -> dict[str, Any]:
     """Everything the incident pages' scripts need, embedded in the page as JSON."""
     role = user.role
-    divisions = _readable(session, user, "divisions")
+    divisions = readable_records(session, user, "divisions")
     zh = lang.startswith("zh")
     return {
         "lang": lang,
@@ -126,8 +113,8 @@ def page_config(
         "network": network_files(settings.data_dir).graph,
         "divisions": _division_options(divisions, lang),
         "divisionNames": {d.code: d.name if zh else (d.name_en or d.name) for d in divisions},
-        "units": {str(u.id): u.name for u in _readable(session, user, "units")},
-        "teams": {str(t.id): t.name for t in _readable(session, user, "teams")},
+        "units": {str(u.id): u.name for u in readable_records(session, user, "units")},
+        "teams": {str(t.id): t.name for t in readable_records(session, user, "teams")},
         "enums": {
             "level": _labels(Level, lang),
             "status": _labels(Status, lang),

@@ -44,7 +44,8 @@ from yingji.supplies import common, service, spreadsheet
 from yingji.supplies.enums import MoveKind, Ownership
 from yingji.supplies.schemas import LotCreate, LotUpdate, MoveCreate
 from yingji.web import fields as wf
-from yingji.web.i18n import MESSAGES, Translator, pick
+from yingji.web import i18n
+from yingji.web.i18n import Translator, pick
 from yingji.web.mapconfig import LIAOCHENG_CENTRE, tile_attribution
 from yingji.web.nav import NavArea, register
 from yingji.web.security import CSRF_FIELD, WebRoute, WebUser, request_language, require_csrf
@@ -65,8 +66,7 @@ def _labels(enum: Any, lang: str) -> dict[str, str]:
 
 def js_messages(lang: str) -> dict[str, str]:
     """The ``sup.js.*`` texts for the scripts (keys without the prefix)."""
-    idx = 0 if lang.startswith("zh") else 1
-    return {k[len(JS_PREFIX):]: v[idx] for k, v in MESSAGES.items() if k.startswith(JS_PREFIX)}
+    return i18n.js_messages(JS_PREFIX, lang)
 
 
 def fmt_share(value: float | None) -> str:

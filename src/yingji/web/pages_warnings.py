@@ -34,6 +34,7 @@ from yingji.errors import NotFound
 from yingji.registry.models import Division
 from yingji.warnings import service
 from yingji.warnings.enums import LEVELS, EventKind, WarningOrigin, WarningStatus
+from yingji.web import i18n
 from yingji.web.i18n import MESSAGES, pick
 from yingji.web.mapconfig import LIAOCHENG_CENTRE, tile_attribution
 from yingji.web.nav import NavArea, register
@@ -52,9 +53,8 @@ SOURCE_TYPES = ("sensor", "hazard_source", "division", "external")
 
 
 def js_messages(lang: str) -> dict[str, str]:
-    """The ``wrn.js.*`` texts for the script (keys without the prefix)."""
-    idx = 0 if lang.startswith("zh") else 1
-    return {k[len(JS_PREFIX):]: v[idx] for k, v in MESSAGES.items() if k.startswith(JS_PREFIX)}
+    """The ``wrn.js.*`` texts for the scripts (keys without the prefix)."""
+    return i18n.js_messages(JS_PREFIX, lang)
 
 
 def levels(lang: str) -> dict[str, dict[str, str]]:

@@ -156,7 +156,7 @@ def _options(session: Session, user: User, needs: set[str], lang: str) -> dict[s
     """Choices of the reference selects, limited to the user's scope."""
     out: dict[str, list[tuple[str, str]]] = {}
     if "division" in needs:
-        rows = _readable(session, user, "divisions")
+        rows = readable_records(session, user, "divisions")
         indent = {"province": "", "city": "", "county": "\u3000", "township": "\u3000\u3000"}
         out["division"] = [
             (
@@ -168,13 +168,14 @@ def _options(session: Session, user: User, needs: set[str], lang: str) -> dict[s
             for r in rows
         ]
     if "unit" in needs:
-        out["unit"] = [(str(r.id), r.name) for r in _readable(session, user, "units")]
+        out["unit"] = [(str(r.id), r.name) for r in readable_records(session, user, "units")]
     if "team" in needs:
-        out["team"] = [(str(r.id), r.name) for r in _readable(session, user, "teams")]
+        out["team"] = [(str(r.id), r.name) for r in readable_records(session, user, "teams")]
     return out
 
 
-def _readable(session: Session, user: User, name: str) -> list[Any]:
+def readable_records(session: Session, user: User, name: str) -> list[Any]:
+    """A registry's records in the user's scope for select lists and name maps (none if the role may not read it)."""
     try:
         return service.all_records(
             session=session, spec=REGISTRIES[name], user=user, filters=service.ListFilters(), limit=5000
@@ -311,7 +312,7 @@ def one_map(request: Request, user: WebUser, session: SessionDep, settings: Sett
         divisions = _options(session, user, {"division"}, lang)["division"]
         names = {
             d.code: d.name if lang.startswith("zh") else (d.name_en or d.name)
-            for d in _readable(session, user, "divisions")
+            for d in readable_records(session, user, "divisions")
         }
         net = network_config(
             data_dir=settings.data_dir, role=user.role, lang=lang, divisions=divisions, division_names=names
