@@ -170,11 +170,28 @@ def test_console_chart_acknowledge_live_escalate_lift(page: Page, warning_server
         incident = session.get(Incident, incident_id)
         assert incident is not None and incident.division_code == "371502"
 
-    # lower the level of the orange warning, then lift it with a reason: it leaves the list
+    # lower the level of the orange warning, then lift it with a reason: it leaves the list. The
+    # button is pressed while the orange warning's detail is still loading (held back here): it must
+    # act on the orange warning, not on the red one selected before
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        if route.request.method == "GET":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(f"**/api/v1/warnings/{orange.id}", hold)
     new_row.click()
     expect(page.locator("[data-testid=detail-headline]")).to_contain_text(GAS_2[1])
+    assert held, "the detail request was not held"
     page.click("[data-testid=act-down]")
+    expect(page.locator("[data-testid=detail-msg]")).to_contain_text("三级")
+    for route in held:
+        route.continue_()
+    page.unroute(f"**/api/v1/warnings/{orange.id}")
     expect(page.locator("[data-testid=detail-level]")).to_have_text("三级（黄色）预警")
+    assert _warning(srv, GAS_1[0]).level == 1 and _warning(srv, GAS_2[0]).level == 3
     expect(new_row).to_have_class(re.compile(r"\bwrn-lvl-yellow\b"))
     page.click("[data-testid=act-lift]")
     page.click("[data-testid=lift-submit]")

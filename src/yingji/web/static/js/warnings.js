@@ -369,6 +369,9 @@
     drawMarkers();
     if (fromList) focusMarker(id);
     var w = byId(id);
+    // the buttons act on state.detail: it must be the selected warning from now on, never the one
+    // selected before while the detail is still loading
+    state.detail = w || null;
     if (w) renderDetail(w, null);
     if (window.history && window.history.replaceState) window.history.replaceState(null, '', '/warnings/' + id);
     return loadDetail(id);
@@ -516,7 +519,7 @@
     });
     var changeLevel = function (delta) {
       var w = state.detail;
-      if (!w) return;
+      if (!w || w.id !== state.selected) return;
       var level = w.level + delta;
       act(request('PATCH', cfg.api + '/' + w.id, {level: level}), function () { return T('done.level', {level: lvl(level).label}); });
     };
