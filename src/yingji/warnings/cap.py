@@ -114,6 +114,13 @@ def cap_polygon(ring: list[list[float]]) -> str:
 def to_cap(warning: Any, history: list[tuple[int, datetime]]) -> bytes:
     """The CAP 1.2 document of a warning's current version. Earlier versions go to ``references``;
     a lifted warning is a ``Cancel``; an expired one keeps its last message type."""
+    out: bytes = etree.tostring(alert_element(warning, history), xml_declaration=True, encoding="UTF-8",
+                                pretty_print=True)
+    return out
+
+
+def alert_element(warning: Any, history: list[tuple[int, datetime]]) -> etree._Element:
+    """The ``<alert>`` element of :func:`to_cap` (the Atom feed embeds it as it is)."""
     p = profile()
     sent_at = dict(history).get(warning.version, warning.updated_at)
     alert = etree.Element(f"{_C}alert", nsmap={None: CAP_NS})
@@ -169,8 +176,7 @@ def to_cap(warning: Any, history: list[tuple[int, datetime]]) -> bytes:
         _sub(area, "circle", f"{warning.lat:.6f},{warning.lon:.6f} {float(p['circle_km_for_points']):g}")
     for code in warning.geocodes or []:
         _pair(area, "geocode", p["geocode_value_name"], code)
-    out: bytes = etree.tostring(alert, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return out
+    return alert
 
 
 # ---- import --------------------------------------------------------------------------------------

@@ -33,8 +33,7 @@ def build(warnings: Sequence[tuple[Any, list[tuple[int, datetime]]]], *, self_ur
     etree.SubElement(author, f"{_A}name").text = p["sender_name"]
     etree.SubElement(feed, f"{_A}link", rel="self", href=self_url, type="application/atom+xml")
     for w, history in warnings:
-        alert_xml = cap.to_cap(w, history)
-        alert = etree.fromstring(alert_xml)
+        alert = cap.alert_element(w, history)
         entry = etree.SubElement(feed, f"{_A}entry")
         etree.SubElement(entry, f"{_A}id").text = f"urn:yingji:cap:{cap.identifier(w.id, w.version)}"
         etree.SubElement(entry, f"{_A}title").text = w.headline

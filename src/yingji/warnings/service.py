@@ -528,7 +528,20 @@ def escalate_to_incident(*, session: Session, user: perm.Principal, warning_id: 
 
 def cap_history(*, session: Session, warning: EarlyWarning) -> list[tuple[int, datetime]]:
     """(version, time) of each published version, oldest first (for CAP ``references``)."""
-    rows = session.execute(select(WarningEvent.version, func.min(WarningEvent.at)).where(
-        WarningEvent.warning_id == warning.id).group_by(WarningEvent.version).order_by(WarningEvent.version))
-    return [(int(v), at) for v, at in rows]
+    return cap_histories(session=session, warning_ids=[warning.id]).get(warning.id, [])
+
+
+def cap_histories(*, session: Session, warning_ids: list[int]) -> dict[int, list[tuple[int, datetime]]]:
+    """:func:`cap_history` of several warnings in one query (the Atom feed)."""
+    out: dict[int, list[tuple[int, datetime]]] = {}
+    if not warning_ids:
+        return out
+    rows = session.execute(
+        select(WarningEvent.warning_id, WarningEvent.version, func.min(WarningEvent.at))
+        .where(WarningEvent.warning_id.in_(warning_ids))
+        .group_by(WarningEvent.warning_id, WarningEvent.version)
+        .order_by(WarningEvent.warning_id, WarningEvent.version))
+    for wid, v, at in rows:
+        out.setdefault(int(wid), []).append((int(v), at))
+    return out
 

@@ -177,7 +177,8 @@ def cap_feed(request: Request, session: SessionDep, settings: SettingsDep) -> Re
         perm.require(user, service.RESOURCE, "export")
     rows = service.active_in_scope(session=session, user=user)
     base = str(request.base_url).rstrip("/")
-    body = feed.build([(w, service.cap_history(session=session, warning=w)) for w in rows],
+    histories = service.cap_histories(session=session, warning_ids=[w.id for w in rows])
+    body = feed.build([(w, histories.get(w.id, [])) for w in rows],
                       self_url=f"{base}/cap/feed.xml", base_url=base, now=utcnow())
     return Response(body, media_type="application/atom+xml")
 
