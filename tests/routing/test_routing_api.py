@@ -126,6 +126,17 @@ def test_clearance_report(clients: Any, grid_graph: RoadGraph) -> None:
     assert r.status_code == 200, r.text
     rep = r.json()
     assert rep["opened"] == 4 and rep["cleared_within_24h"] == 2 and rep["share"] == pytest.approx(0.5)
+    assert rep["pending"] == 0
+    # a closure opened an hour ago and still open is pending: counted as opened, not yet judged, and
+    # the figures still agree (share = cleared / (opened - pending))
+    now = datetime.now(UTC)
+    body = {"reason": "塌方", "division_code": "371581", "edges": edges,
+            "opened_at": (now - timedelta(hours=1)).isoformat()}
+    assert c.post("/api/v1/routing/closures", json=body).status_code == 201
+    rep = c.get("/api/v1/routing/closures/report", params={
+        "since": (now - timedelta(days=400)).isoformat(), "until": now.isoformat()}).json()
+    assert (rep["opened"], rep["pending"], rep["cleared_within_24h"]) == (5, 1, 2)
+    assert rep["share"] == pytest.approx(rep["cleared_within_24h"] / (rep["opened"] - rep["pending"]))
 
 
 def _team(c: Any, g: RoadGraph, name: str, i: int, j: int, **extra: Any) -> int:

@@ -657,24 +657,24 @@ def clearance_report(
 ) -> dict[str, Any]:
     """Share of closures opened in [since, until) that were cleared within 24 hours."""
     perm.require(user, "road_closures", "read")
-    rows = list(
-        session.scalars(select(RoadClosure).where(perm.scope_clause(user, RoadClosure.division_code)))
-    )
-    pairs = [(c.opened_at, c.cleared_at) for c in rows]
+    rows = session.execute(
+        select(RoadClosure.opened_at, RoadClosure.cleared_at).where(
+            perm.scope_clause(user, RoadClosure.division_code),
+            RoadClosure.opened_at >= since, RoadClosure.opened_at < until)
+    ).all()
     try:
-        share = ne.closure_clearance_share(
-            pairs, period_start=since, period_end=until, as_of=as_of or utcnow(), within=timedelta(hours=24)
+        counts = ne.closure_clearance(
+            [(o, c) for o, c in rows], period_start=since, period_end=until, as_of=as_of or utcnow(),
+            within=timedelta(hours=24),
         )
     except NetworkError as exc:
         raise _engine_error(exc, "since") from None
-    opened = [c for c in rows if since <= c.opened_at < until]
-    in_time = [
-        c for c in opened if c.cleared_at is not None and c.cleared_at - c.opened_at <= timedelta(hours=24)
-    ]
+    # one count for all the figures: share = cleared_within_24h / (opened - pending)
     return {
         "since": since,
         "until": until,
-        "opened": len(opened),
-        "cleared_within_24h": len(in_time),
-        "share": share,
+        "opened": len(rows),
+        "cleared_within_24h": counts.cleared_in_time,
+        "pending": counts.pending,
+        "share": counts.share,
     }

@@ -394,7 +394,7 @@ def medical_reach_2h(ctx: Context) -> Computed:
 
 
 def road_reopened_24h(ctx: Context) -> Computed:
-    from yingji.engines.network import closure_clearance_share
+    from yingji.engines.network import closure_clearance
     from yingji.routing import service as routing
 
     window = timedelta(days=int(ctx.params.get("window_days", 365)))
@@ -410,11 +410,8 @@ def road_reopened_24h(ctx: Context) -> Computed:
         pairs.append((opened, cleared if cleared is not None and cleared < end else None))
 
     def share(since: datetime, until: datetime) -> tuple[float | None, int, int, int]:
-        opened = [p for p in pairs if since <= p[0] < until]
-        in_time = sum(1 for o, c in opened if c is not None and c - o <= timedelta(hours=24))
-        pending = sum(1 for o, c in opened if c is None and end - o < timedelta(hours=24))
-        s = closure_clearance_share(pairs, period_start=since, period_end=until, as_of=end)
-        return (None if s is None else 100.0 * s), len(opened), in_time, pending
+        c = closure_clearance(pairs, period_start=since, period_end=until, as_of=end)
+        return (None if c.share is None else 100.0 * c.share), c.counted + c.pending, c.cleared_in_time, c.pending
 
     cur, n, ok, pending = share(end - window, end)
     base, bn, bok, _ = share(end - 2 * window, end - window)

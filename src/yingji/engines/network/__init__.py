@@ -7,7 +7,7 @@ See ``docs/engines/network.md`` for the model and its semantics.
 
 from .builder import EdgeRow, EdgeTable, GraphInput, build_graph
 from .cache import build_from_file, file_sha256, load_or_build
-from .closures import Closures, closure_clearance_share, closures_of, edges_in_polygon
+from .closures import Clearance, Closures, closure_clearance, closure_clearance_share, closures_of, edges_in_polygon
 from .coverage import CoverageResult, DivisionCoverage, cell_drive_times, coverage, snap_cells
 from .errors import NetworkError, NoRoute, PointOffNetwork
 from .geo import LocalProjection, haversine_m
@@ -59,6 +59,8 @@ __all__ = [
     "build_from_file",
     "build_graph",
     "cell_drive_times",
+    "Clearance",
+    "closure_clearance",
     "closure_clearance_share",
     "closures_of",
     "coverage",

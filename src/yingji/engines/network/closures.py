@@ -9,6 +9,7 @@ never shortens a travel time.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -57,22 +58,32 @@ def edges_in_polygon(graph: RoadGraph, *, polygon: BaseGeometry) -> IntArray:
     return np.sort(np.asarray(hits, dtype=np.int64))
 
 
-def closure_clearance_share(
+@dataclass(frozen=True)
+class Clearance:
+    """Closures opened in a period: ``counted`` (judged: cleared, or their window has run out),
+    ``cleared_in_time`` among them, and ``pending`` (still open, window not over; not judged)."""
+
+    counted: int
+    cleared_in_time: int
+    pending: int
+
+    @property
+    def share(self) -> float | None:
+        return self.cleared_in_time / self.counted if self.counted else None
+
+
+def closure_clearance(
     closures: Sequence[tuple[datetime, datetime | None]],
     *,
     period_start: datetime,
     period_end: datetime,
     within: timedelta = timedelta(hours=24),
     as_of: datetime | None = None,
-) -> float | None:
-    """Share of closures opened in ``[period_start, period_end)`` cleared within ``within``.
-
-    Each closure is ``(opened_at, cleared_at or None)``. A closure counts as cleared in time
-    when ``cleared_at - opened_at <= within``. With ``as_of`` given, a closure still open
-    whose window has not yet run out at ``as_of`` is *pending* and left out of both counts.
-    Returns ``None`` when no closure counts (the share is undefined). Datetimes must be all
-    timezone-aware or all naive.
-    """
+) -> Clearance:
+    """Count the closures opened in ``[period_start, period_end)``: each is ``(opened_at, cleared_at
+    or None)``; it is cleared in time when ``cleared_at - opened_at <= within``. With ``as_of`` given,
+    a closure still open whose window has not yet run out at ``as_of`` is *pending* and left out of
+    the judged ones. Datetimes must be all timezone-aware or all naive."""
     if within < timedelta(0):
         raise NetworkError("must not be negative", field="within")
     if period_end < period_start:
@@ -84,8 +95,7 @@ def closure_clearance_share(
             stamps.append(cleared)
     if len({ts.tzinfo is None or ts.utcoffset() is None for ts in stamps}) > 1:
         raise NetworkError("mixes timezone-aware and naive datetimes", field="closures")
-    counted = 0
-    cleared_in_time = 0
+    counted = cleared_in_time = pending = 0
     for i, (opened, cleared) in enumerate(closures):
         if not (period_start <= opened < period_end):
             continue
@@ -94,6 +104,21 @@ def closure_clearance_share(
         if cleared is not None and cleared - opened <= within:
             cleared_in_time += 1
         elif cleared is None and as_of is not None and as_of - opened < within:
-            continue  # still open, window not over yet
+            pending += 1  # still open, window not over yet
+            continue
         counted += 1
-    return cleared_in_time / counted if counted else None
+    return Clearance(counted=counted, cleared_in_time=cleared_in_time, pending=pending)
+
+
+def closure_clearance_share(
+    closures: Sequence[tuple[datetime, datetime | None]],
+    *,
+    period_start: datetime,
+    period_end: datetime,
+    within: timedelta = timedelta(hours=24),
+    as_of: datetime | None = None,
+) -> float | None:
+    """Share of closures opened in ``[period_start, period_end)`` cleared within ``within`` (see
+    :func:`closure_clearance`); ``None`` when no closure is judged (the share is undefined)."""
+    return closure_clearance(closures, period_start=period_start, period_end=period_end, within=within,
+                             as_of=as_of).share
