@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from yingji.audit import service as audit
 from yingji.auth import permissions as perm
 from yingji.db.base import utcnow
 
@@ -61,3 +63,25 @@ def scoped_detail(detail: dict[str, Any], user: perm.Principal) -> dict[str, Any
             ]
         out[key] = value
     return out
+
+
+def jsonable(d: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A dict as JSON holds it (dates and decimals as text), for the audit log and stored details."""
+    if d is None:
+        return None
+    out: dict[str, Any] = json.loads(json.dumps(d, default=str, ensure_ascii=False))
+    return out
+
+
+def audit_change(
+    session: Any,
+    actor: perm.Principal,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """One audit entry of a supervision record (before/after made JSON-safe)."""
+    audit.record(session=session, actor=actor, action=action, entity_type=entity, entity_id=entity_id,
+                 before=jsonable(before), after=jsonable(after))

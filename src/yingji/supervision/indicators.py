@@ -55,7 +55,16 @@ from yingji.errors import Forbidden, InvalidField, NotFound
 from yingji.registry import service as registry
 from yingji.registry.specs import REGISTRIES
 from yingji.supervision import permissions as _grants  # noqa: F401  (registers the resources)
-from yingji.supervision.common import DEFAULT_TZ, SYSTEM, day_end, local_today, scoped_detail, under
+from yingji.supervision.common import (
+    DEFAULT_TZ,
+    SYSTEM,
+    audit_change,
+    day_end,
+    jsonable,
+    local_today,
+    scoped_detail,
+    under,
+)
 from yingji.supervision.enums import Comparator, IndicatorKind, Light, LossKind, ValueOrigin
 from yingji.supervision.models import ActionPlan, ActionTask, Indicator, IndicatorValue, TaskUnit
 from yingji.supervision.schemas import IndicatorValueIn
@@ -697,7 +706,7 @@ def record_snapshot(
         .order_by(IndicatorValue.id.desc())
         .limit(1)
     )
-    detail = _json(dict(computed.detail, baseline=computed.baseline, reason=computed.reason))
+    detail = jsonable(dict(computed.detail, baseline=computed.baseline, reason=computed.reason)) or {}
     if row is None:
         row = IndicatorValue(
             indicator_id=ind.id,
@@ -713,12 +722,6 @@ def record_snapshot(
         row.value, row.detail, row.recorded_at = computed.value, detail, utcnow()
     session.flush()
     return row
-
-
-def _json(d: dict[str, Any]) -> dict[str, Any]:
-    import json
-
-    return dict(json.loads(json.dumps(d, default=str, ensure_ascii=False)))
 
 
 @dataclass
@@ -1031,9 +1034,7 @@ def report_value(
     )
     session.add(row)
     session.flush()
-    from yingji.supervision.service import _audit
-
-    _audit(session, user, "create", "indicator_values", row.id, None, row.to_dict())
+    audit_change(session, user, "create", "indicator_values", row.id, None, row.to_dict())
     return row
 
 
@@ -1059,9 +1060,7 @@ def snapshot_all(
             recorded += 1
         else:
             skipped.append(f"{ind.key}: {ev.reason}")
-    from yingji.supervision.service import _audit
-
-    _audit(
+    audit_change(
         session,
         user,
         "snapshot",

@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from yingji.audit import service as audit
 from yingji.auth import permissions as perm
 from yingji.common.schemas import is_digits
 from yingji.db.base import utcnow
@@ -26,7 +25,7 @@ from yingji.errors import Conflict, Forbidden, InvalidField, NotFound, TooLarge
 from yingji.registry import service as registry
 from yingji.registry.specs import REGISTRIES
 from yingji.supervision import permissions as _grants  # noqa: F401  (registers the resources)
-from yingji.supervision.common import SYSTEM, local_today
+from yingji.supervision.common import SYSTEM, audit_change, local_today
 from yingji.supervision.enums import ReportStatus, TaskStatus, UnitRole
 from yingji.supervision.models import (
     ActionPlan,
@@ -134,13 +133,13 @@ def load_plan_data(
         plan = ActionPlan(code=pf.code, **values)
         session.add(plan)
         session.flush()
-        _audit(session, actor, "create", "action_plans", plan.id, None, plan.to_dict())
+        audit_change(session, actor, "create", "action_plans", plan.id, None, plan.to_dict())
     else:
         before = plan.to_dict()
         _assign(plan, values)
         session.flush()
         if plan.to_dict() != before:
-            _audit(session, actor, "update", "action_plans", plan.id, before, plan.to_dict())
+            audit_change(session, actor, "update", "action_plans", plan.id, before, plan.to_dict())
 
     t_created, t_updated = _load_tasks(session, plan, pf, resolve, actor)
     i_created, i_updated = _load_indicators(session, plan, pf, actor)
@@ -165,32 +164,6 @@ def _assign(obj: Any, values: dict[str, Any]) -> None:
     for k, v in values.items():
         if getattr(obj, k) != v:
             setattr(obj, k, v)
-
-
-def _audit(
-    session: Session,
-    actor: perm.Principal,
-    action: str,
-    entity: str,
-    entity_id: Any,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    audit.record(
-        session=session,
-        actor=actor,
-        action=action,
-        entity_type=entity,
-        entity_id=entity_id,
-        before=_jsonable(before),
-        after=_jsonable(after),
-    )
-
-
-def _jsonable(d: dict[str, Any] | None) -> dict[str, Any] | None:
-    if d is None:
-        return None
-    return json.loads(json.dumps(d, default=str, ensure_ascii=False))
 
 
 def _task_state_dict(task: ActionTask) -> dict[str, Any]:
@@ -259,10 +232,10 @@ def _load_tasks(
         after = _task_state_dict(task)
         if before is None:
             created += 1
-            _audit(session, actor, "create", "action_tasks", task.id, None, after)
+            audit_change(session, actor, "create", "action_tasks", task.id, None, after)
         elif after != before:
             updated += 1
-            _audit(session, actor, "update", "action_tasks", task.id, before, after)
+            audit_change(session, actor, "update", "action_tasks", task.id, before, after)
     for number, task in sorted(existing.items()):
         has_reports = session.scalar(
             select(func.count()).select_from(ProgressReport).where(ProgressReport.task_id == task.id)
@@ -272,7 +245,7 @@ def _load_tasks(
         before = _task_state_dict(task)
         session.delete(task)
         session.flush()
-        _audit(session, actor, "delete", "action_tasks", task.id, before, None)
+        audit_change(session, actor, "delete", "action_tasks", task.id, before, None)
     return created, updated
 
 
@@ -310,10 +283,10 @@ def _load_indicators(
     for ind, before in pending:
         if before is None:
             created += 1
-            _audit(session, actor, "create", "indicators", ind.id, None, ind.to_dict())
+            audit_change(session, actor, "create", "indicators", ind.id, None, ind.to_dict())
         elif ind.to_dict() != before:
             updated += 1
-            _audit(session, actor, "update", "indicators", ind.id, before, ind.to_dict())
+            audit_change(session, actor, "update", "indicators", ind.id, before, ind.to_dict())
     for key, ind in sorted(existing.items()):
         if session.scalar(
             select(func.count()).select_from(IndicatorValue).where(IndicatorValue.indicator_id == ind.id)
@@ -322,7 +295,7 @@ def _load_indicators(
         before = ind.to_dict()
         session.delete(ind)
         session.flush()
-        _audit(session, actor, "delete", "indicators", ind.id, before, None)
+        audit_change(session, actor, "delete", "indicators", ind.id, before, None)
     return created, updated
 
 
@@ -355,19 +328,19 @@ def _load_projects(
             session.add(proj)
             session.flush()
             created += 1
-            _audit(session, actor, "create", "major_projects", proj.id, None, proj.to_dict())
+            audit_change(session, actor, "create", "major_projects", proj.id, None, proj.to_dict())
         else:
             before = proj.to_dict()
             _assign(proj, values)
             session.flush()
             if proj.to_dict() != before:
                 updated += 1
-                _audit(session, actor, "update", "major_projects", proj.id, before, proj.to_dict())
+                audit_change(session, actor, "update", "major_projects", proj.id, before, proj.to_dict())
     for proj in existing.values():
         before = proj.to_dict()
         session.delete(proj)
         session.flush()
-        _audit(session, actor, "delete", "major_projects", proj.id, before, None)
+        audit_change(session, actor, "delete", "major_projects", proj.id, before, None)
     return created, updated
 
 
@@ -757,7 +730,7 @@ def create_report(
     )
     session.add(report)
     session.flush()
-    _audit(session, user, "create", "progress_reports", report.id, None, report.to_dict())
+    audit_change(session, user, "create", "progress_reports", report.id, None, report.to_dict())
     return report
 
 
@@ -852,7 +825,7 @@ def update_report(
     for k, v in changes.items():
         setattr(report, k, v)
     session.flush()
-    _audit(session, user, "update", "progress_reports", report.id, before, report.to_dict())
+    audit_change(session, user, "update", "progress_reports", report.id, before, report.to_dict())
     return report
 
 
@@ -878,7 +851,7 @@ def review_report(
     report.reviewed_at = utcnow()
     report.review_note = note
     session.flush()
-    _audit(
+    audit_change(
         session,
         user,
         "confirm" if confirm else "return",
@@ -951,7 +924,7 @@ def add_evidence(
     )
     session.add(ev)
     session.flush()
-    _audit(session, user, "create", "progress_evidence", ev.id, None, ev.to_dict())
+    audit_change(session, user, "create", "progress_evidence", ev.id, None, ev.to_dict())
     return ev
 
 

@@ -28,11 +28,10 @@ from yingji.errors import Conflict, InvalidField, NotFound
 from yingji.registry import service as registry
 from yingji.registry.specs import REGISTRIES
 from yingji.supervision import permissions as _grants  # noqa: F401  (registers the resources)
-from yingji.supervision.common import SYSTEM
+from yingji.supervision.common import SYSTEM, audit_change
 from yingji.supervision.enums import LossKind
 from yingji.supervision.models import GdpFigure, LossStatistic
 from yingji.supervision.schemas import GdpCreate, GdpUpdate, LossStatCreate, LossStatUpdate
-from yingji.supervision.service import _audit
 
 RESOURCE = "loss_statistics"
 MAX_INT = 2**31 - 1
@@ -91,7 +90,7 @@ def create_loss(*, session: Session, user: perm.Principal, data: LossStatCreate)
     row.kind = data.kind.value
     session.add(row)
     session.flush()
-    _audit(session, user, "create", "loss_statistics", row.id, None, row.to_dict())
+    audit_change(session, user, "create", "loss_statistics", row.id, None, row.to_dict())
     return row
 
 
@@ -121,7 +120,7 @@ def update_loss(
     for k, v in changes.items():
         setattr(row, k, v)
     session.flush()
-    _audit(session, user, "update", "loss_statistics", row.id, before, row.to_dict())
+    audit_change(session, user, "update", "loss_statistics", row.id, before, row.to_dict())
     return row
 
 
@@ -132,7 +131,7 @@ def delete_loss(*, session: Session, user: perm.Principal, stat_id: int) -> None
     before = row.to_dict()
     session.delete(row)
     session.flush()
-    _audit(session, user, "delete", "loss_statistics", stat_id, before, None)
+    audit_change(session, user, "delete", "loss_statistics", stat_id, before, None)
 
 
 def list_losses(
@@ -188,7 +187,7 @@ def create_gdp(*, session: Session, user: perm.Principal, data: GdpCreate) -> Gd
     row = GdpFigure(**data.model_dump(), unit_id=unit_id, created_by=user.username)
     session.add(row)
     session.flush()
-    _audit(session, user, "create", "gdp_figures", row.id, None, row.to_dict())
+    audit_change(session, user, "create", "gdp_figures", row.id, None, row.to_dict())
     return row
 
 
@@ -211,7 +210,7 @@ def update_gdp(*, session: Session, user: perm.Principal, gdp_id: int, data: Gdp
     for k, v in changes.items():
         setattr(row, k, v)
     session.flush()
-    _audit(session, user, "update", "gdp_figures", row.id, before, row.to_dict())
+    audit_change(session, user, "update", "gdp_figures", row.id, before, row.to_dict())
     return row
 
 
@@ -222,7 +221,7 @@ def delete_gdp(*, session: Session, user: perm.Principal, gdp_id: int) -> None:
     before = row.to_dict()
     session.delete(row)
     session.flush()
-    _audit(session, user, "delete", "gdp_figures", gdp_id, before, None)
+    audit_change(session, user, "delete", "gdp_figures", gdp_id, before, None)
 
 
 def list_gdp(
