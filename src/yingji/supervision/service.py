@@ -23,6 +23,7 @@ from yingji.common.schemas import is_digits
 from yingji.db.base import utcnow
 from yingji.errors import Conflict, Forbidden, InvalidField, NotFound, TooLarge
 from yingji.registry import service as registry
+from yingji.registry.models import Unit
 from yingji.registry.specs import REGISTRIES
 from yingji.supervision import permissions as _grants  # noqa: F401  (registers the resources)
 from yingji.supervision.common import SYSTEM, audit_change, local_today
@@ -646,10 +647,7 @@ def _unit_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    units = registry.all_records(
-        session=session, spec=REGISTRIES["units"], user=SYSTEM, filters=registry.ListFilters()
-    )
-    return {u.id: u.name for u in units if u.id in wanted}
+    return {int(i): str(n) for i, n in session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(wanted)))}
 
 
 # ---- progress reports -----------------------------------------------------------------------
