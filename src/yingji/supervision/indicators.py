@@ -616,6 +616,14 @@ METHODS: dict[str, Method] = {
 # ---- assessment -------------------------------------------------------------------------------
 
 
+def meets(value: float | None, target: float | None, comparator: str) -> bool | None:
+    """Whether a value meets a fixed target (≥ or ≤, within EPS); None when it cannot be judged
+    (no value, no target, or a target of "increase" over a baseline)."""
+    if value is None or target is None or comparator == Comparator.increase:
+        return None
+    return value >= target - EPS if comparator == Comparator.ge else value <= target + EPS
+
+
 def assess(
     ind: Indicator, value: float | None, baseline: float | None, as_of: date
 ) -> tuple[bool | None, Light]:
@@ -627,10 +635,8 @@ def assess(
         met = value > baseline + EPS
     elif ind.target is None:
         return None, Light.grey
-    elif ind.comparator == Comparator.ge:
-        met = value >= ind.target - EPS
     else:
-        met = value <= ind.target + EPS
+        met = bool(meets(value, ind.target, ind.comparator))
     if met:
         return True, Light.green
     return False, Light.amber if as_of <= ind.due_on else Light.red

@@ -304,12 +304,6 @@ def per_division_verdict(key: str, unit: str, comparator: str) -> bool:
     return unit == "%" or comparator == Comparator.le or key.endswith("_per_county")
 
 
-def _meets(value: float | None, target: float | None, comparator: str) -> bool | None:
-    if value is None or target is None or comparator == Comparator.increase:
-        return None
-    return value >= target - 1e-9 if comparator == Comparator.ge else value <= target + 1e-9
-
-
 def _divisions(dash: dict[str, Any], names_en: dict[str, str], lang: str) -> dict[str, Any]:
     columns = []
     for c in dash["divisions"]["columns"]:
@@ -331,7 +325,7 @@ def _divisions(dash: dict[str, Any], names_en: dict[str, str], lang: str) -> dic
         cells = []
         for c in columns:
             value = r["values"].get(c["key"])
-            met = _meets(value, c["target"], c["comparator"]) if c["verdict"] else None
+            met = ind_service.meets(value, c["target"], c["comparator"]) if c["verdict"] else None
             cells.append({"key": c["key"], "value": value, "text": with_unit(value, c["raw_unit"], lang), "met": met})
         rows.append({"code": r["division_code"], "name": r["division"], "cells": cells})
     charts = [
@@ -780,7 +774,7 @@ def supervision_indicator(
             "met": r.get("met")
             if "met" in r
             else (
-                _meets(r.get("value"), detail["target"], detail["comparator"])
+                ind_service.meets(r.get("value"), detail["target"], detail["comparator"])
                 if per_division_verdict(key, detail["unit"], detail["comparator"])
                 else None
             ),
