@@ -33,6 +33,13 @@ def test_bench_shape_and_agreement(capsys: pytest.CaptureFixture[str]) -> None:
             assert f"networkx_over_yingji.{op}" in ratios
             assert f"yingji_over_scipy.{op}" in ratios
     assert [row["nodes"] for row in result["scaling"]] == [1_024, 3_969]
+    # the targets are judged by the bench itself (booleans; their values depend on the machine)
+    targets = result["checks"]["targets"]
+    assert set(targets) == {"networkx_at_least_10x", "scipy_within_1_5x", "scaling_about_linear"}
+    assert all(isinstance(v, bool) for v in targets.values())
+    cpu = result["cpu_ratios"]
+    assert targets["scipy_within_1_5x"] == all(cpu[f"yingji_over_scipy.{op}"] <= 1.5 for op in (
+        "single_source", "bounded_300s", "coverage", "nearest_k"))
     assert result["machine"]["cpus"] >= 1
     # isochrones: this engine only, no reference, no ratio
     for op in bench.ISOCHRONE_SETS:

@@ -396,6 +396,16 @@ def run(
         )
         del g_s
 
+    # the targets, judged on the CPU-time ratios (waits for a busy machine's CPU left out):
+    # ≥ 10× networkx, ≤ 1.5× bare scipy, cost per node about flat (≤ 3× from the smallest graph up)
+    nx_ratios = [v for k, v in cpu_ratios.items() if k.startswith("networkx_over_yingji.")]
+    per_node = [row["yingji.us_per_node"] for row in scaling]
+    checks["targets"] = {
+        "networkx_at_least_10x": all(v >= 10 for v in nx_ratios) if nx_ratios else None,
+        "scipy_within_1_5x": all(v <= 1.5 for k, v in cpu_ratios.items() if k.startswith("yingji_over_scipy.")),
+        "scaling_about_linear": (max(per_node) / min(per_node) <= 3.0) if len(per_node) > 1 else None,
+    }
+
     result: dict[str, Any] = {
         "bench": "routing",
         "data": {
